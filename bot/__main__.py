@@ -1,0 +1,122 @@
+"""The command line: `python -m bot [run|console|webhook|migrate|import-districts|genkey]`.
+
+`run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
+the local console chat on the embedded SQLite default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, ensure_data_key, load_settings
+from bot.logging_setup import setup_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="long polling with BOT_TOKEN, else the local console chat")
+    console = commands.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--admin", action="store_true", help="talk as an admin")
+    commands.add_parser("webhook", help="serve a webhook (WEBHOOK_URL, WEBHOOK_HOST/PORT)")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("genkey", help="print a new DATA_KEY")
+    districts = commands.add_parser("import-districts", help="load an election's districts")
+    districts.add_argument(
+        "file",
+        type=Path,
+        help="CSV: municipal_formation, district_number, seats[, voters][, admin_district]",
+    )
+    districts.add_argument("--election", required=True, help="election code, e.g. spb-2029")
+    districts.add_argument("--name", help="election name (for a new election)")
+    districts.add_argument("--date", type=date.fromisoformat, help="election day, YYYY-MM-DD")
+    districts.add_argument("--current", action="store_true", help="make it the current election")
+    return parser
+
+
+def _prepare(settings: Settings) -> None:
+    notice = ensure_data_key(settings)
+    if notice:
+        logging.getLogger("bot").warning(notice)
+        print(notice, file=sys.stderr)
+    from bot.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+
+async def _import_districts(settings: Settings, args: argparse.Namespace) -> str:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.uow import UnitOfWorkFactory
+    from bot.i18n import Catalog
+    from bot.services.errors import InputError
+    from bot.services.geography import import_districts, parse_districts_csv
+
+    engine = create_engine(settings.database_url)
+    catalog = Catalog()
+    try:
+        rows = parse_districts_csv(args.file.read_text(encoding="utf-8-sig"))
+        async with UnitOfWorkFactory(create_session_factory(engine))() as uow:
+            summary = await import_districts(
+                uow,
+                rows,
+                election_code=args.election,
+                election_name=args.name,
+                election_day=args.date,
+                make_current=args.current,
+            )
+    except InputError as error:
+        raise ConfigError(catalog.text("en", error.code, **error.params)) from None
+    finally:
+        await engine.dispose()
+    return (
+        f"{args.file}: {len(rows)} rows; formations added {summary.formations_added}, "
+        f"districts added {summary.districts_added}, updated {summary.districts_updated}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "genkey":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode())
+        return 0
+    try:
+        settings = load_settings()
+        setup_logging(settings)
+        _prepare(settings)
+        if command == "migrate":
+            print("database is up to date")
+            return 0
+        if command == "import-districts":
+            print(asyncio.run(_import_districts(settings, args)))
+            return 0
+        from bot import app
+
+        if command == "webhook":
+            asyncio.run(app.run_webhook(settings))
+        elif command == "console" or settings.bot_token is None:
+            if getattr(args, "admin", False):
+                from bot.telegram.console import DEFAULT_CONSOLE_USER_ID
+
+                settings.admin_ids = settings.admin_ids | {DEFAULT_CONSOLE_USER_ID}
+            asyncio.run(app.run_console(settings))
+        else:
+            asyncio.run(app.run_polling(settings))
+    except ConfigError as error:
+        print(f"config error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

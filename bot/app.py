@@ -1,0 +1,186 @@
+"""Builds the bot once: database, storage, dispatcher with its middlewares and routers, and the
+ways to run it (long polling, webhook, local console)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.fsm_storage import SqlStorage
+from bot.db.repositories.updates import ProcessedUpdates
+from bot.db.uow import UnitOfWorkFactory
+from bot.handlers import build_router
+from bot.i18n import Catalog
+from bot.services.clock import utcnow
+from bot.services.crypto import FieldCipher
+from bot.services.geography import ensure_demo_data
+from bot.telegram.commands import set_public_commands, set_staff_commands
+from bot.telegram.middlewares import ContextMiddleware, DedupeUpdatesMiddleware
+from bot.telegram.request_guard import RequestGuard
+
+log = logging.getLogger("bot")
+
+
+@dataclass
+class Shtab:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    uow_factory: UnitOfWorkFactory
+    cipher: FieldCipher
+    catalog: Catalog
+    dispatcher: Dispatcher
+    closers: list[Any] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for closer in self.closers:
+            await closer()
+        await self.engine.dispose()
+
+
+def _storage(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession], cipher: FieldCipher
+) -> tuple[BaseStorage, BaseEventIsolation, list[Any]]:
+    if not settings.redis_url:
+        return SqlStorage(session_factory, cipher), SimpleEventIsolation(), []
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(settings.redis_url)
+    storage = RedisStorage(
+        redis,
+        key_builder=DefaultKeyBuilder(with_destiny=True),
+        # Dialog data is personal data: encrypted in Redis as in SQL.
+        json_dumps=lambda value: cipher.encrypt(json.dumps(value, ensure_ascii=False)) or "",
+        json_loads=lambda value: json.loads(cipher.decrypt(_text(value)) or "{}"),
+    )
+    isolation = RedisEventIsolation(redis, key_builder=DefaultKeyBuilder(with_destiny=True))
+    return storage, isolation, [storage.close]
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def build_app(settings: Settings, catalog: Catalog | None = None) -> Shtab:
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    uow_factory = UnitOfWorkFactory(session_factory)
+    cipher = FieldCipher(settings.data_keys)
+    catalog = catalog or Catalog()
+    storage, isolation, closers = _storage(settings, session_factory, cipher)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    dispatcher.update.outer_middleware(DedupeUpdatesMiddleware(ProcessedUpdates(session_factory)))
+    dispatcher.update.outer_middleware(ContextMiddleware(settings, uow_factory, catalog, cipher))
+    dispatcher.include_router(build_router())
+    app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
+    app.closers.extend(closers)
+
+    async def startup(bot: Bot) -> None:
+        await on_startup(app, bot)
+
+    dispatcher.startup.register(startup)
+    return app
+
+
+async def on_startup(app: Shtab, bot: Bot) -> None:
+    async with app.uow_factory() as uow:
+        if await ensure_demo_data(uow):
+            log.info("loaded the demo election (St. Petersburg, invented districts)")
+    await ProcessedUpdates(app.session_factory).prune(utcnow() - timedelta(days=2))
+    await set_public_commands(bot, app.catalog)
+    for admin_id in app.settings.admin_ids:
+        try:
+            await set_staff_commands(bot, app.catalog, admin_id, admin=True)
+        except TelegramAPIError as error:
+            # An admin who never opened the bot has no chat yet; their menu comes later.
+            log.warning("no command menu for admin %s: %s", admin_id, error)
+    me = await bot.get_me()
+    log.info("Shtab is running as @%s", me.username)
+
+
+def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session.middleware(RequestGuard())
+    token = settings.bot_token.get_secret_value() if settings.bot_token else "1:CONSOLE"
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+
+
+async def run_polling(settings: Settings) -> None:
+    app = build_app(settings)
+    bot = build_bot(settings)
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await app.dispatcher.start_polling(
+            bot, allowed_updates=app.dispatcher.resolve_used_update_types()
+        )
+    finally:
+        await bot.session.close()
+        await app.close()
+
+
+async def run_webhook(settings: Settings) -> None:
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    if not settings.webhook_url:
+        from bot.config import ConfigError
+
+        raise ConfigError("WEBHOOK_URL: required for `python -m bot webhook`")
+    app = build_app(settings)
+    bot = build_bot(settings)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    web_app = web.Application()
+    # handle_in_background=False: Telegram gets its 200 only after the update was handled,
+    # so a crash mid-update makes Telegram deliver it again (and dedupe keeps it single).
+    SimpleRequestHandler(
+        app.dispatcher, bot, secret_token=secret, handle_in_background=False
+    ).register(web_app, path="/webhook")
+    setup_application(web_app, app.dispatcher, bot=bot)
+
+    async def set_hook(_: web.Application) -> None:
+        await bot.set_webhook(
+            f"{settings.webhook_url.rstrip('/')}/webhook",
+            secret_token=secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+
+    web_app.on_startup.append(set_hook)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
+    try:
+        import asyncio
+
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await app.close()
+
+
+async def run_console(settings: Settings) -> None:
+    from bot.telegram.console import run_console as console
+
+    app = build_app(settings)
+    try:
+        await console(app.dispatcher, files_dir=settings.data_dir / "console-files")
+    finally:
+        await app.close()

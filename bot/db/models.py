@@ -1,0 +1,207 @@
+"""The database schema. Personal data columns end in `_enc` (encrypted with DATA_KEY) or are
+listed in `bot.services.privacy` so /privacy and /forget_me cover every one of them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class RoleName(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    CANDIDATE = "candidate"
+    VOLUNTEER = "volunteer"
+    SUPPORTER = "supporter"
+
+
+class CandidateStatus(enum.StrEnum):
+    DRAFT = "draft"
+    REGISTERED = "registered"
+
+
+def _now() -> datetime:
+    from bot.services.clock import utcnow
+
+    return utcnow()
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Election(Base):
+    __tablename__ = "elections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    election_day: Mapped[date] = mapped_column(Date)
+    # Named dates of the electoral calendar ({"nomination_opens": "2026-06-21", ...}).
+    calendar: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class MunicipalFormation(Base):
+    __tablename__ = "municipal_formations"
+    __table_args__ = (UniqueConstraint("election_id", "name", name="election_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"))
+    admin_district: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower case with ё folded to е: what a typed query is matched against.
+    search_name: Mapped[str] = mapped_column(String(200), index=True)
+
+    districts: Mapped[list[ElectoralDistrict]] = relationship(
+        back_populates="formation", order_by="ElectoralDistrict.number"
+    )
+
+
+class ElectoralDistrict(Base):
+    __tablename__ = "electoral_districts"
+    __table_args__ = (UniqueConstraint("formation_id", "number", name="formation_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    formation_id: Mapped[int] = mapped_column(
+        ForeignKey("municipal_formations.id", ondelete="CASCADE")
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    seats: Mapped[int] = mapped_column(Integer)
+    voters: Mapped[int | None] = mapped_column(Integer)
+
+    formation: Mapped[MunicipalFormation] = relationship(back_populates="districts")
+
+
+class User(Base):
+    """A person who consented to the processing of their data. No row exists before consent."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    locale: Mapped[str] = mapped_column(String(8))
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    consent_version: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class RoleGrant(Base):
+    """A role beyond what the user is by their own rows; scoped to organisations/formations."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[RoleName] = mapped_column(Enum(RoleName, native_enum=False, length=16))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    formation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipal_formations.id", ondelete="CASCADE")
+    )
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[CandidateStatus] = mapped_column(
+        Enum(CandidateStatus, native_enum=False, length=16), default=CandidateStatus.DRAFT
+    )
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    email_enc: Mapped[str | None] = mapped_column(Text)
+    # True once the candidate answered the e-mail question, even by skipping it.
+    email_answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("electoral_districts.id", ondelete="SET NULL")
+    )
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditEntry(Base):
+    """Who did what to whose data. Kept after /forget_me, with the subject's id only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled: a redelivered update is skipped (all instances share it)."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+
+
+class FsmRecord(Base):
+    """Dialog state and data of aiogram's FSM, so a dialog survives a restart.
+
+    The data is encrypted: mid-dialog answers are personal data too.
+    """
+
+    __tablename__ = "fsm_records"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    state: Mapped[str | None] = mapped_column(String(200))
+    data_enc: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=func.now()
+    )

@@ -1,0 +1,42 @@
+"""Candidates: the registration card and its look-ups."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.db.models import Candidate, CandidateStatus, ElectoralDistrict
+
+
+class CandidateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def by_user(self, user_id: int) -> Candidate | None:
+        return await self._session.scalar(select(Candidate).where(Candidate.user_id == user_id))
+
+    async def add(self, candidate: Candidate) -> Candidate:
+        self._session.add(candidate)
+        await self._session.flush()
+        return candidate
+
+    async def by_phone_index(self, phone_index: str) -> Candidate | None:
+        return await self._session.scalar(
+            select(Candidate).where(Candidate.phone_index == phone_index)
+        )
+
+    async def count_registered(self) -> int:
+        result = await self._session.scalar(
+            select(func.count())
+            .select_from(Candidate)
+            .where(Candidate.status == CandidateStatus.REGISTERED)
+        )
+        return int(result or 0)
+
+    async def district_with_formation(self, district_id: int) -> ElectoralDistrict | None:
+        return await self._session.scalar(
+            select(ElectoralDistrict)
+            .options(selectinload(ElectoralDistrict.formation))
+            .where(ElectoralDistrict.id == district_id)
+        )

@@ -1,0 +1,23 @@
+"""All routers, in the order an update meets them: commands that work anywhere first, the
+dialogs next, the catch-all last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import admin, common, fallback, registration, start
+
+ROUTERS = (start.router, common.router, admin.router, registration.router, fallback.router)
+
+
+def build_router() -> Router:
+    root = Router(name="root")
+    for router in ROUTERS:
+        previous = router.parent_router
+        if previous is not None:
+            # Routers are module-level; a process that builds a second dispatcher (the tests,
+            # the benchmark) moves them to the new root instead of failing.
+            previous.sub_routers.remove(router)
+            router._parent_router = None
+        root.include_router(router)
+    return root

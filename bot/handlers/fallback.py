@@ -1,0 +1,26 @@
+"""The last router: whatever nothing else took gets a clear answer, and no state changes."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Translator
+
+router = Router(name="fallback")
+
+
+@router.message(F.text.startswith("/"))
+async def on_unknown_command(message: Message, t: Translator) -> None:
+    await message.answer(t("unknown-command"))
+
+
+@router.message()
+async def on_anything(message: Message, t: Translator) -> None:
+    await message.answer(t("not-understood"))
+
+
+@router.callback_query()
+async def on_stale_button(callback: CallbackQuery, t: Translator) -> None:
+    # A button from an old message, or forged data: say so, change nothing.
+    await callback.answer(t("stale-button"), show_alert=True)

@@ -1,0 +1,68 @@
+"""What Shtab stores about a person (/privacy) and erasing it on request (/forget_me)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+
+from bot.db.models import AuditEntry
+from bot.db.uow import UnitOfWork
+from bot.services import registration
+from bot.services.crypto import FieldCipher
+from bot.services.validation import mask_email, mask_phone
+
+
+@dataclass(frozen=True)
+class PrivacyReport:
+    stored: bool
+    consent_at: str | None
+    locale: str | None
+    full_name: str | None
+    phone_masked: str | None
+    email_masked: str | None
+    organisation: str | None
+    district: str | None
+    roles: tuple[str, ...]
+
+
+async def describe(
+    uow: UnitOfWork, cipher: FieldCipher, user_id: int, locale: str
+) -> PrivacyReport:
+    user = await uow.users.get(user_id)
+    if user is None:
+        return PrivacyReport(False, None, None, None, None, None, None, None, ())
+    await uow.audit.record(user_id, "privacy_viewed", "user", user_id)
+    candidate = await uow.candidates.by_user(user_id)
+    card = await registration.card(uow, cipher, user_id, locale) if candidate else None
+    grants = await uow.users.grants(user_id)
+    district = None
+    if card and card.formation:
+        district = f"{card.formation}, №{card.district_number}"
+    return PrivacyReport(
+        stored=True,
+        consent_at=user.consent_at.strftime("%d.%m.%Y"),
+        locale=user.locale,
+        full_name=card.full_name if card else None,
+        phone_masked=mask_phone(card.phone) if card and card.phone else None,
+        email_masked=mask_email(card.email) if card and card.email else None,
+        organisation=card.organisation if card else None,
+        district=district,
+        roles=tuple(sorted({grant.role.value for grant in grants})),
+    )
+
+
+async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
+    """Erase the person. The audit trail keeps that things happened, not to whom: the subject
+    id is replaced by a keyed hash and the details are dropped."""
+    await uow.users.erase(user_id)
+    pseudonym = cipher.blind_index(f"user:{user_id}")[:32]
+    await uow.session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.subject_type == "user", AuditEntry.subject_id == str(user_id))
+        .values(subject_id=pseudonym, details={})
+    )
+    await uow.session.execute(
+        update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=None)
+    )
+    await uow.audit.record(None, "user_erased", "user", pseudonym)

@@ -1,0 +1,173 @@
+"""Candidate registration: consent first, then one answer at a time into a draft card.
+
+Every accepted answer is saved at once, so /cancel, a crash or a restart loses nothing, and
+/start resumes at the first question still open.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.db.models import Candidate, CandidateStatus, User
+from bot.db.uow import UnitOfWork
+from bot.services import validation
+from bot.services.clock import utcnow
+from bot.services.crypto import FieldCipher
+from bot.services.errors import InputError
+
+CONSENT_VERSION = "2026-11"
+
+
+class Step(enum.StrEnum):
+    CONSENT = "consent"
+    FULL_NAME = "full_name"
+    PHONE = "phone"
+    EMAIL = "email"
+    ORGANISATION = "organisation"
+    DISTRICT = "district"
+    SUMMARY = "summary"
+    DONE = "done"
+
+
+def next_step(user: User | None, candidate: Candidate | None) -> Step:
+    if user is None:
+        return Step.CONSENT
+    if candidate is None or not candidate.full_name:
+        return Step.FULL_NAME
+    if not candidate.phone_enc:
+        return Step.PHONE
+    if not candidate.email_answered:
+        return Step.EMAIL
+    if candidate.organisation_id is None:
+        return Step.ORGANISATION
+    if candidate.district_id is None:
+        return Step.DISTRICT
+    if candidate.status is CandidateStatus.DRAFT:
+        return Step.SUMMARY
+    return Step.DONE
+
+
+async def current_step(uow: UnitOfWork, user_id: int) -> Step:
+    user = await uow.users.get(user_id)
+    candidate = await uow.candidates.by_user(user_id) if user else None
+    return next_step(user, candidate)
+
+
+async def give_consent(uow: UnitOfWork, user_id: int, locale: str) -> Candidate:
+    """The first moment anything about the person is stored."""
+    now = utcnow()
+    user = await uow.users.get(user_id)
+    if user is None:
+        user = await uow.users.add(
+            User(id=user_id, locale=locale, consent_at=now, consent_version=CONSENT_VERSION)
+        )
+        await uow.audit.record(user_id, "consent_given", "user", user_id, version=CONSENT_VERSION)
+    candidate = await uow.candidates.by_user(user_id)
+    if candidate is None:
+        candidate = await uow.candidates.add(Candidate(user_id=user_id, updated_at=now))
+    return candidate
+
+
+async def _draft(uow: UnitOfWork, user_id: int) -> Candidate:
+    candidate = await uow.candidates.by_user(user_id)
+    if candidate is None:
+        raise InputError("error-consent-first")
+    candidate.updated_at = utcnow()
+    return candidate
+
+
+async def set_full_name(uow: UnitOfWork, user_id: int, raw: str) -> str:
+    name = validation.normalise_full_name(raw)
+    (await _draft(uow, user_id)).full_name = name
+    return name
+
+
+async def set_phone(
+    uow: UnitOfWork, cipher: FieldCipher, user_id: int, raw_phone: str, contact_user_id: int | None
+) -> str:
+    # Only the person's own contact: Telegram sets contact.user_id for the sender's own card.
+    if contact_user_id != user_id:
+        raise InputError("error-phone-not-own")
+    phone = validation.normalise_phone(raw_phone)
+    candidate = await _draft(uow, user_id)
+    candidate.phone_enc = cipher.encrypt(phone)
+    candidate.phone_index = cipher.blind_index(phone)
+    return phone
+
+
+async def set_email(uow: UnitOfWork, cipher: FieldCipher, user_id: int, raw: str | None) -> None:
+    """None means the candidate chose to skip the optional e-mail."""
+    candidate = await _draft(uow, user_id)
+    candidate.email_enc = cipher.encrypt(validation.normalise_email(raw)) if raw else None
+    candidate.email_answered = True
+
+
+async def set_organisation(uow: UnitOfWork, user_id: int, organisation_id: int) -> None:
+    if await uow.geography.organisation(organisation_id) is None:
+        raise InputError("error-stale-choice")
+    (await _draft(uow, user_id)).organisation_id = organisation_id
+
+
+async def set_district(uow: UnitOfWork, user_id: int, district_id: int) -> None:
+    district = await uow.geography.district(district_id)
+    election = await uow.geography.current_election()
+    if district is None or election is None or district.formation.election_id != election.id:
+        raise InputError("error-stale-choice")
+    (await _draft(uow, user_id)).district_id = district_id
+
+
+async def confirm(uow: UnitOfWork, user_id: int) -> Candidate:
+    candidate = await _draft(uow, user_id)
+    user = await uow.users.get(user_id)
+    if next_step(user, candidate) is not Step.SUMMARY:
+        raise InputError("error-registration-incomplete")
+    candidate.status = CandidateStatus.REGISTERED
+    candidate.registered_at = utcnow()
+    await uow.audit.record(user_id, "candidate_registered", "candidate", candidate.id)
+    return candidate
+
+
+@dataclass(frozen=True)
+class RegistrationCard:
+    full_name: str | None
+    phone: str | None
+    email: str | None
+    email_answered: bool
+    organisation: str | None
+    formation: str | None
+    admin_district: str | None
+    district_number: int | None
+    seats: int | None
+    registered: bool
+
+
+async def card(
+    uow: UnitOfWork, cipher: FieldCipher, user_id: int, locale: str
+) -> RegistrationCard:
+    candidate = await _draft(uow, user_id)
+    organisation = (
+        await uow.geography.organisation(candidate.organisation_id)
+        if candidate.organisation_id
+        else None
+    )
+    district = (
+        await uow.geography.district(candidate.district_id) if candidate.district_id else None
+    )
+    organisation_name = None
+    if organisation is not None:
+        organisation_name = (
+            organisation.name_en if locale == "en" and organisation.name_en else organisation.name
+        )
+    return RegistrationCard(
+        full_name=candidate.full_name,
+        phone=cipher.decrypt(candidate.phone_enc),
+        email=cipher.decrypt(candidate.email_enc),
+        email_answered=candidate.email_answered,
+        organisation=organisation_name,
+        formation=district.formation.name if district else None,
+        admin_district=district.formation.admin_district if district else None,
+        district_number=district.number if district else None,
+        seats=district.seats if district else None,
+        registered=candidate.status is CandidateStatus.REGISTERED,
+    )

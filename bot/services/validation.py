@@ -1,0 +1,77 @@
+"""Validators of what people type. Each returns the normalised value or raises InputError."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from bot.services.errors import InputError
+
+MAX_FULL_NAME = 150
+MAX_EMAIL = 254
+_NAME_PART = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+_LATIN = re.compile(r"[A-Za-z]")
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+
+
+def _capitalise(part: str) -> str:
+    # Only re-case what was typed all in one case; "МакЛауд" or "ван дер" typed with care stays.
+    if part.islower() or part.isupper():
+        return "-".join(piece[:1].upper() + piece[1:].lower() for piece in part.split("-"))
+    return part
+
+
+def normalise_full_name(raw: str) -> str:
+    text = " ".join(raw.split())
+    if not text:
+        raise InputError("error-name-empty")
+    if len(text) > MAX_FULL_NAME:
+        raise InputError("error-name-too-long", limit=MAX_FULL_NAME)
+    parts = text.split(" ")
+    if len(parts) < 2:
+        raise InputError("error-name-parts")
+    if len(parts) > 5:
+        raise InputError("error-name-parts")
+    for part in parts:
+        if not _NAME_PART.match(part):
+            raise InputError("error-name-characters")
+        if _CYRILLIC.search(part) and _LATIN.search(part):
+            # A Latin "о" inside a Cyrillic name breaks every document it goes into.
+            raise InputError("error-name-mixed", part=part)
+    return " ".join(_capitalise(part) for part in parts)
+
+
+def normalise_phone(raw: str, region: str = "RU") -> str:
+    """E.164 via phonenumbers; Telegram sends contacts without the leading plus."""
+    text = raw.strip()
+    if text and text[0].isdigit() and len(re.sub(r"\D", "", text)) >= 11:
+        text = "+" + text
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise InputError("error-phone-invalid") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InputError("error-phone-invalid")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw: str) -> str:
+    text = raw.strip()
+    if len(text) > MAX_EMAIL or not _EMAIL.match(text):
+        raise InputError("error-email-invalid")
+    local, domain = text.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+def mask_phone(phone: str) -> str:
+    """+79111234567 → +7 911 ***-**-67: enough to recognise, not enough to call."""
+    if len(phone) < 6:
+        return "***"
+    return f"{phone[:2]} {phone[2:5]} ***-**-{phone[-2:]}"
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"

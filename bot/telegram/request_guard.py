@@ -1,0 +1,143 @@
+"""Every request the bot makes passes here: Telegram's limits are kept before sending, and
+429/5xx/network failures are ridden out instead of losing a message.
+
+- A text over 4096 characters (after HTML parsing) is never sent: it is split into several
+  messages at line breaks, the keyboard going with the last one.
+- 429 waits `retry_after`; 5xx and network errors retry with backoff. getUpdates is retried
+  only on 429: aiogram's polling loop has its own backoff for the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.default import Default
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import EditMessageText, GetUpdates, SendMessage
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+    from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
+    from aiogram.methods import Response, TelegramMethod
+    from aiogram.methods.base import TelegramType
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+MAX_RETRY_AFTER = 120
+_TAG = re.compile(r"<[^>]+>")
+
+Sleeper = Callable[[float], Awaitable[None]]
+
+
+def visible_length(text: str, parse_mode: str | None) -> int:
+    """What Telegram counts: the text after entity parsing."""
+    if parse_mode and parse_mode.upper() == "HTML":
+        return len(html.unescape(_TAG.sub("", text)))
+    return len(text)
+
+
+def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split at line breaks (or spaces, or anywhere as a last resort) into parts <= limit."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n ")
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+class RequestGuard(BaseRequestMiddleware):
+    def __init__(self, *, retries: int = 3, sleep: Sleeper = asyncio.sleep) -> None:
+        self._retries = retries
+        self._sleep = sleep
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, SendMessage | EditMessageText):
+            parse_mode = method.parse_mode
+            if isinstance(parse_mode, Default):
+                parse_mode = bot.default.parse_mode
+            mode = str(parse_mode or "")
+            if visible_length(method.text, mode) > MESSAGE_LIMIT:
+                return await self._send_split(make_request, bot, method, mode)
+        return await self._with_retries(make_request, bot, method)
+
+    async def _with_retries(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+    ) -> Response[Any]:
+        attempt = 0
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as error:
+                attempt += 1
+                if attempt > self._retries or error.retry_after > MAX_RETRY_AFTER:
+                    raise
+                log.warning("%s: 429, waiting %s s", type(method).__name__, error.retry_after)
+                await self._sleep(error.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as error:
+                attempt += 1
+                if isinstance(method, GetUpdates) or attempt > self._retries:
+                    raise
+                delay = 0.5 * 2 ** (attempt - 1)
+                log.warning("%s failed (%s), retry in %.1f s", type(method).__name__, error, delay)
+                await self._sleep(delay)
+
+    async def _send_split(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: SendMessage | EditMessageText,
+        parse_mode: str,
+    ) -> Response[Any]:
+        # Markup cannot be split safely, so the parts go as plain text: readable, never lost.
+        plain = (
+            html.unescape(_TAG.sub("", method.text))
+            if parse_mode.upper() == "HTML"
+            else (method.text)
+        )
+        log.error("message of %d characters split to keep Telegram's limit", len(plain))
+        parts = split_plain(plain)
+        response: Response[Any] | None = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            if isinstance(method, EditMessageText) and index == 0:
+                piece: TelegramMethod[Any] = method.model_copy(
+                    update={
+                        "text": part,
+                        "parse_mode": None,
+                        "reply_markup": method.reply_markup if last else None,
+                    }
+                )
+            else:
+                chat_id = method.chat_id
+                piece = SendMessage(
+                    chat_id=chat_id,  # type: ignore[arg-type]
+                    text=part,
+                    parse_mode=None,
+                    reply_markup=method.reply_markup if last else None,
+                )
+            response = await self._with_retries(make_request, bot, piece)
+        assert response is not None
+        return response

@@ -1,0 +1,184 @@
+"""Fixtures: a real SQLite file per test (copied from a migrated template), the fake Telegram
+Bot API over real HTTP, the bot polling it exactly as in production, and virtual users.
+
+PostgreSQL and Redis tests use the servers on this machine; they are skipped with a reason
+when unreachable, and required when SHTAB_REQUIRE_SERVICES=1 (CI sets it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import Shtab, build_app, build_bot
+from bot.config import Settings, load_settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade
+from bot.db.uow import UnitOfWorkFactory
+from bot.i18n import Catalog
+from bot.services.geography import ensure_demo_data
+from bot.telegram.emulator import BotApiEmulator
+from tests.fake_telegram import FakeTelegramServer, VirtualUser
+
+TOKEN = "123456:TEST_TOKEN_for_shtab_tests"
+DATA_KEY = "mYrVVdqK9Yv0J3VJ3P6y1G1mB3s8U9k3n8c9b2q1Y0k="
+ADMIN_ID = 900001
+POSTGRES_URL = os.environ.get(
+    "SHTAB_TEST_POSTGRES_URL", "postgresql+asyncpg://root@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("SHTAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("SHTAB_REQUIRE_SERVICES") == "1"
+
+_user_ids = itertools.count(100)
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    if _reachable(host, port):
+        return
+    reason = f"{name} is not reachable at {host}:{port}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason}, and SHTAB_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(reason)
+
+
+async def _seed(database_url: str) -> None:
+    engine = create_engine(database_url)
+    async with UnitOfWorkFactory(create_session_factory(engine))() as uow:
+        await ensure_demo_data(uow)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated and seeded database; each test gets a copy (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "shtab.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    asyncio.run(_seed(url))
+    return path
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": TOKEN,
+        "data_key": DATA_KEY,
+        "admin_ids": str(ADMIN_ID),
+        "data_dir": data_dir,
+        "database_url": f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}",
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, sqlite_template: Path) -> Path:
+    directory = tmp_path / "data"
+    directory.mkdir()
+    shutil.copy(sqlite_template, directory / "shtab.db")
+    return directory
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegramServer]:
+    server = FakeTelegramServer(BotApiEmulator(token=TOKEN))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@dataclass
+class RunningBot:
+    app: Shtab
+    telegram: FakeTelegramServer
+    settings: Settings
+
+    @property
+    def emulator(self) -> BotApiEmulator:
+        return self.telegram.emulator
+
+    def user(self, *, language_code: str = "ru", first_name: str = "Мария") -> VirtualUser:
+        return VirtualUser(
+            self.emulator, next(_user_ids), first_name=first_name, language_code=language_code
+        )
+
+    def admin(self) -> VirtualUser:
+        return VirtualUser(self.emulator, ADMIN_ID, first_name="Админ", language_code="ru")
+
+
+async def start_bot(settings: Settings, telegram: FakeTelegramServer) -> AsyncIterator[RunningBot]:
+    app = build_app(settings)
+    bot = build_bot(settings)
+    polling = asyncio.create_task(
+        app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=5)
+    )
+    try:
+        await telegram.emulator.wait_for_poller()
+        yield RunningBot(app, telegram, settings)
+    finally:
+        await app.dispatcher.stop_polling()
+        telegram.emulator.release_pollers()
+        await asyncio.wait_for(polling, 10)
+        await bot.session.close()
+        await app.close()
+
+
+@pytest.fixture
+async def running(data_dir: Path, telegram: FakeTelegramServer) -> AsyncIterator[RunningBot]:
+    settings = make_settings(data_dir, bot_api_url=telegram.base_url)
+    async for running_bot in start_bot(settings, telegram):
+        yield running_bot
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    asyncio.run(_reset_postgres(POSTGRES_URL))
+    upgrade(POSTGRES_URL)
+    asyncio.run(_seed(POSTGRES_URL))
+    yield POSTGRES_URL
+
+
+async def _reset_postgres(url: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    require_service("Redis", "127.0.0.1", 6379)
+    from redis import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+UserFactory = Callable[..., VirtualUser]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -90,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings()
+        console = command == "console" or (command == "run" and settings.bot_token is None)
+        if console and "LOG_LEVEL" not in os.environ:
+            settings.log_level = "WARNING"  # the terminal is the chat: keep it for the chat
         setup_logging(settings)
         _prepare(settings)
         if command == "migrate":
@@ -102,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if command == "webhook":
             asyncio.run(app.run_webhook(settings))
-        elif command == "console" or settings.bot_token is None:
+        elif console:
             if getattr(args, "admin", False):
                 from bot.telegram.console import DEFAULT_CONSOLE_USER_ID
 

@@ -3,6 +3,7 @@ ways to run it (long polling, webhook, local console)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -17,9 +18,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.fsm_storage import SqlStorage
 from bot.db.repositories.updates import ProcessedUpdates
@@ -114,11 +118,14 @@ async def on_startup(app: Shtab, bot: Bot) -> None:
     log.info("Shtab is running as @%s", me.username)
 
 
-def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+def build_bot(
+    settings: Settings, session: BaseSession | None = None, guard: RequestGuard | None = None
+) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
-    session.middleware(RequestGuard())
-    token = settings.bot_token.get_secret_value() if settings.bot_token else "1:CONSOLE"
+    session.middleware(guard or RequestGuard())
+    assert settings.bot_token is not None, "polling and webhook need BOT_TOKEN"
+    token = settings.bot_token.get_secret_value()
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 
@@ -135,41 +142,43 @@ async def run_polling(settings: Settings) -> None:
         await app.close()
 
 
-async def run_webhook(settings: Settings) -> None:
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
+WEBHOOK_PATH = "/webhook"
 
-    if not settings.webhook_url:
-        from bot.config import ConfigError
 
-        raise ConfigError("WEBHOOK_URL: required for `python -m bot webhook`")
-    app = build_app(settings)
-    bot = build_bot(settings)
+def build_webhook_app(app: Shtab, bot: Bot) -> web.Application:
+    """The aiohttp application that receives Telegram's webhook calls."""
+    settings = app.settings
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
     # handle_in_background=False: Telegram gets its 200 only after the update was handled,
     # so a crash mid-update makes Telegram deliver it again (and dedupe keeps it single).
     SimpleRequestHandler(
         app.dispatcher, bot, secret_token=secret, handle_in_background=False
-    ).register(web_app, path="/webhook")
+    ).register(web_app, path=WEBHOOK_PATH)
     setup_application(web_app, app.dispatcher, bot=bot)
 
     async def set_hook(_: web.Application) -> None:
+        assert settings.webhook_url is not None
         await bot.set_webhook(
-            f"{settings.webhook_url.rstrip('/')}/webhook",
+            settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
             secret_token=secret,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
         )
 
     web_app.on_startup.append(set_hook)
-    runner = web.AppRunner(web_app)
+    return web_app
+
+
+async def run_webhook(settings: Settings) -> None:
+    if not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL: required for `python -m bot webhook`")
+    app = build_app(settings)
+    bot = build_bot(settings)
+    runner = web.AppRunner(build_webhook_app(app, bot))
     await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
-        import asyncio
-
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
@@ -177,10 +186,16 @@ async def run_webhook(settings: Settings) -> None:
 
 
 async def run_console(settings: Settings) -> None:
+    from bot.telegram.console import CONSOLE_TOKEN
     from bot.telegram.console import run_console as console
 
     app = build_app(settings)
+    console_settings = settings.model_copy(update={"bot_token": SecretStr(CONSOLE_TOKEN)})
     try:
-        await console(app.dispatcher, files_dir=settings.data_dir / "console-files")
+        await console(
+            app.dispatcher,
+            files_dir=settings.data_dir / "console-files",
+            bot_factory=lambda session: build_bot(console_settings, session),
+        )
     finally:
         await app.close()

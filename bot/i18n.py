@@ -47,7 +47,7 @@ class Catalog:
     def message_ids(self, locale: str) -> set[str]:
         return set(self._ids[locale])
 
-    def text(self, locale: str, key: str, **params: object) -> str:
+    def text(self, locale: str, key: str, /, **params: object) -> str:
         bundle = self._bundles.get(locale) or self._bundles[self.fallback]
         if not bundle.has_message(key):
             bundle = self._bundles[self.fallback]
@@ -81,9 +81,9 @@ class Translator:
         self.catalog = catalog
         self.locale = locale
 
-    def __call__(self, key: str, **params: object) -> str:
+    def __call__(self, key: str, /, **params: object) -> str:
         return self.catalog.text(self.locale, key, **params)
 
-    def all(self, key: str, **params: object) -> Mapping[str, str]:
+    def all(self, key: str, /, **params: object) -> Mapping[str, str]:
         """The text in every language (for command menus, and matching reply buttons)."""
         return {locale: self.catalog.text(locale, key, **params) for locale in LOCALES}

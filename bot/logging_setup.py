@@ -30,4 +30,5 @@ def setup_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
-    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    for noisy in ("aiosqlite", "alembic", "aiogram.event"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

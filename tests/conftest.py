@@ -13,10 +13,12 @@ import os
 import shutil
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
+from aiogram.utils.backoff import BackoffConfig
 
 from bot.app import Shtab, build_app, build_bot
 from bot.config import Settings, load_settings
@@ -26,6 +28,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.i18n import Catalog
 from bot.services.geography import ensure_demo_data
 from bot.telegram.emulator import BotApiEmulator
+from bot.telegram.request_guard import RequestGuard
 from tests.fake_telegram import FakeTelegramServer, VirtualUser
 
 TOKEN = "123456:TEST_TOKEN_for_shtab_tests"
@@ -112,6 +115,19 @@ class RunningBot:
     app: Shtab
     telegram: FakeTelegramServer
     settings: Settings
+    bot: Bot
+    # Waits the request guard asked for (429 retry_after, 5xx backoff), recorded not slept.
+    waits: list[float] = field(default_factory=list)
+    # Telegram errors a test provokes on purpose; any other one fails the test at teardown.
+    expected_errors: set[str] = field(default_factory=set)
+
+    def unexpected_errors(self) -> list[tuple[str, dict[str, object]]]:
+        return [
+            (method, envelope)
+            for method, envelope, injected in self.emulator.error_responses
+            if not injected
+            and not any(part in str(envelope.get("description")) for part in self.expected_errors)
+        ]
 
     @property
     def emulator(self) -> BotApiEmulator:
@@ -126,15 +142,28 @@ class RunningBot:
         return VirtualUser(self.emulator, ADMIN_ID, first_name="Админ", language_code="ru")
 
 
+# Polling's own backoff after a failed getUpdates, shortened so tests don't wait seconds.
+FAST_BACKOFF = BackoffConfig(min_delay=0.01, max_delay=0.05, factor=1.5, jitter=0.1)
+
+
 async def start_bot(settings: Settings, telegram: FakeTelegramServer) -> AsyncIterator[RunningBot]:
     app = build_app(settings)
-    bot = build_bot(settings)
+    waits: list[float] = []
+
+    async def record_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    bot = build_bot(settings, guard=RequestGuard(sleep=record_wait))
     polling = asyncio.create_task(
-        app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=5)
+        app.dispatcher.start_polling(
+            bot, handle_signals=False, polling_timeout=5, backoff_config=FAST_BACKOFF
+        )
     )
+    running_bot = RunningBot(app, telegram, settings, bot, waits)
     try:
         await telegram.emulator.wait_for_poller()
-        yield RunningBot(app, telegram, settings)
+        yield running_bot
+        assert not running_bot.unexpected_errors(), running_bot.unexpected_errors()
     finally:
         await app.dispatcher.stop_polling()
         telegram.emulator.release_pollers()

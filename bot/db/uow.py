@@ -12,7 +12,6 @@ from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.users import UserRepository
 
-
 # The session of the update being handled. The SQL FSM storage joins it, so a dialog step and
 # the answer it saved commit together (and SQLite never sees two writers in one update).
 current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)

@@ -99,7 +99,7 @@ async def _send_privacy(
         email=report.email_masked or missing,
         organisation=report.organisation or missing,
         district=report.district or missing,
-        roles=", ".join(report.roles) or missing,
+        roles=", ".join(t(f"role-{role}") for role in report.roles) or missing,
     )
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Translator
+from bot.telegram.filters import IsCommand
 
 router = Router(name="fallback")
 
 
-@router.message(F.text.startswith("/"))
+@router.message(IsCommand())
 async def on_unknown_command(message: Message, t: Translator) -> None:
     await message.answer(t("unknown-command"))
 

@@ -30,7 +30,7 @@ from bot.telegram.callbacks import (
     OrganisationCb,
     SkipEmailCb,
 )
-from bot.telegram.filters import NotConsented
+from bot.telegram.filters import IsCommand, NotConsented
 
 router = Router(name="registration")
 
@@ -129,11 +129,11 @@ async def on_consent(
     cipher: FieldCipher,
     actor: Actor,
 ) -> None:
+    if actor.consented:
+        await callback.answer(t("stale-button"), show_alert=True)
+        return
     await callback.answer()
     message = _chat(callback)
-    if actor.consented:
-        await proceed(message, state, uow, t, cipher, actor.user_id)
-        return
     if not callback_data.agree:
         await message.answer(t("consent-declined"))
         return
@@ -144,7 +144,7 @@ async def on_consent(
     await proceed(message, state, uow, t, cipher, actor.user_id)
 
 
-@router.message(NotConsented())
+@router.message(NotConsented(), ~IsCommand())
 async def before_consent(message: Message, t: Translator) -> None:
     """Anything written before consent gets the consent request, and is not stored."""
     await views.send_consent(message, t)

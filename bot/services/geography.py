@@ -131,7 +131,9 @@ async def import_districts(
         if current is not None and current.id != election.id:
             current.is_current = False
         election.is_current = True
-    formations = {f.name: f for f in await uow.geography.formations(election.id)}
+    formations = {
+        f.name: f for f in await uow.geography.formations(election.id, with_districts=True)
+    }
     added_formations = added = updated = 0
     for row in rows:
         formation = formations.get(row.formation)
@@ -141,24 +143,22 @@ async def import_districts(
                 admin_district=row.admin_district,
                 name=row.formation,
                 search_name=search_key(row.formation),
+                districts=[],
             )
-            await uow.geography.add(formation)
-            formation = await uow.geography.formation(formation.id)
-            assert formation is not None
+            uow.geography.stage(formation)
             formations[row.formation] = formation
             added_formations += 1
-        existing = {d.number: d for d in formation.districts}
-        district = existing.get(row.number)
+        district = next((d for d in formation.districts if d.number == row.number), None)
         if district is None:
-            district = ElectoralDistrict(
-                formation_id=formation.id, number=row.number, seats=row.seats, voters=row.voters
+            # Appended to the relationship: one flush at the end writes them all.
+            formation.districts.append(
+                ElectoralDistrict(number=row.number, seats=row.seats, voters=row.voters)
             )
-            await uow.geography.add(district)
-            formation.districts.append(district)
             added += 1
         elif (district.seats, district.voters) != (row.seats, row.voters):
             district.seats, district.voters = row.seats, row.voters
             updated += 1
+    await uow.session.flush()
     await uow.audit.record(
         None, "districts_imported", "election", election.code, added=added, updated=updated
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
-from bot.db.models import AuditEntry
+from bot.db.models import AuditEntry, Candidate, CandidateStatus, RoleName
 from bot.db.uow import UnitOfWork
 from bot.services import registration
 from bot.services.crypto import FieldCipher
@@ -48,8 +48,13 @@ async def describe(
         email_masked=mask_email(card.email) if card and card.email else None,
         organisation=card.organisation if card else None,
         district=district,
-        roles=tuple(sorted({grant.role.value for grant in grants})),
+        roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
     )
+
+
+def _own_roles(candidate: Candidate | None) -> set[str]:
+    registered = candidate is not None and candidate.status is CandidateStatus.REGISTERED
+    return {RoleName.CANDIDATE.value} if registered else set()
 
 
 async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:

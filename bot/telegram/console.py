@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
 
 from bot.telegram.emulator import BotAction, BotApiEmulator
 from bot.telegram.emulator_session import EmulatorSession
@@ -27,6 +28,8 @@ InputFunc = Callable[[], Awaitable[str | None]]
 JsonDict = dict[str, Any]
 
 DEFAULT_PHONE = "+79110000000"
+DEFAULT_CONSOLE_USER_ID = 100000001
+CONSOLE_TOKEN = "1:CONSOLE"
 USAGE = """\
 Shtab console: you are a Telegram user chatting with the bot.
   text          send a message            /file PATH   send a document
@@ -271,41 +274,64 @@ async def run_console(
     dispatcher: Dispatcher,
     *,
     files_dir: pathlib.Path,
-    user_id: int = 100000001,
+    user_id: int = DEFAULT_CONSOLE_USER_ID,
     first_name: str = "Console",
     language_code: str = "ru",
     input_func: InputFunc | None = None,
     output: TextIO = sys.stdout,
     phone: str = DEFAULT_PHONE,
     emulator: BotApiEmulator | None = None,
+    bot_factory: Callable[[BaseSession], Bot] | None = None,
     **polling_kwargs: Any,
 ) -> None:
-    """Chat with the bot from the terminal until EOF or /quit."""
-    emulator = emulator or BotApiEmulator()
+    """Chat with the bot from the terminal until EOF or /quit.
+
+    `bot_factory` builds the Bot around the emulator's session, so the console runs with the
+    same request middlewares as production.
+    """
+    emulator = emulator or BotApiEmulator(token=CONSOLE_TOKEN)
     user = emulator.add_user(user_id, first_name, language_code=language_code)
     chat = ConsoleChat(emulator, user, files_dir=files_dir, output=output, phone=phone)
     unsubscribe = emulator.subscribe(chat.on_action)
-    bot = Bot(
-        emulator.token,
-        session=EmulatorSession(emulator),
-        default=DefaultBotProperties(parse_mode="HTML"),
-    )
+    if bot_factory is not None:
+        bot = bot_factory(EmulatorSession(emulator))
+    else:
+        bot = Bot(
+            emulator.token,
+            session=EmulatorSession(emulator),
+            default=DefaultBotProperties(parse_mode="HTML"),
+        )
     read_line = input_func or _stdin_reader()
+    # One update at a time: the console waits for the bot to finish each one, so a script
+    # piped into it reads like a conversation, and replies print before the next line.
+    polling_kwargs.setdefault("handle_as_tasks", False)
     polling = asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, **polling_kwargs)
     )
-    chat.print(USAGE)
     try:
+        await _settled(emulator, polling)
+        chat.print(USAGE)
         while (line := await read_line()) is not None:
             line = line.strip()
             if line == "/quit":
                 break
             chat.handle_line(line)
+            await _settled(emulator, polling)
             if polling.done():
                 break  # polling crashed: its exception is raised below
     finally:
         unsubscribe()
         await _stop_polling(dispatcher, polling)
+
+
+async def _settled(emulator: BotApiEmulator, polling: asyncio.Task[None]) -> None:
+    """Wait until the bot took every update and is long-polling again (handling done)."""
+    while not polling.done() and (emulator.pending_updates or not emulator.waiting_pollers):
+        waiter = asyncio.ensure_future(emulator.wait_for_poller(timeout=3600))
+        await asyncio.wait({waiter, polling}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if emulator.pending_updates:
+            await asyncio.sleep(0)  # the poller was woken: let it take the updates
 
 
 async def _stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None]) -> None:

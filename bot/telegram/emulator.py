@@ -491,6 +491,8 @@ class BotApiEmulator:
         self.actions: list[BotAction] = []
         self.updates_log: list[JsonDict] = []
         self.last_update: JsonDict | None = None
+        # Every error answered to the bot: (method, envelope, injected by a test or not).
+        self.error_responses: list[tuple[str, JsonDict, bool]] = []
 
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._update_ids = itertools.count(1)
@@ -898,8 +900,13 @@ class BotApiEmulator:
             return 404, BotApiError(404, "Not Found").envelope()
         try:
             self._raise_injected(method.lower())
+        except BotApiError as error:
+            self.error_responses.append((method, error.envelope(), True))
+            return error.status, error.envelope()
+        try:
             result = await handler(_Params(params or {}), files or {})
         except BotApiError as error:
+            self.error_responses.append((method, error.envelope(), False))
             return error.status, error.envelope()
         return 200, {"ok": True, "result": result}
 

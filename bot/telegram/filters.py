@@ -4,7 +4,7 @@ answer: the bot does not reveal that the command exists."""
 from __future__ import annotations
 
 from aiogram.filters import Filter
-from aiogram.types import TelegramObject
+from aiogram.types import Message, TelegramObject
 
 from bot.services.roles import Actor
 
@@ -22,3 +22,10 @@ class IsStaff(Filter):
 class NotConsented(Filter):
     async def __call__(self, event: TelegramObject, actor: Actor | None = None) -> bool:
         return actor is None or not actor.consented
+
+
+class IsCommand(Filter):
+    """A message that starts with "/" (known commands are matched before this is asked)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.text and message.text.startswith("/"))

@@ -197,3 +197,8 @@ tasks-count =
         [one] { $count } task
        *[other] { $count } tasks
     }
+role-admin = admin
+role-coordinator = coordinator
+role-candidate = candidate
+role-volunteer = volunteer
+role-supporter = supporter

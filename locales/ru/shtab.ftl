@@ -203,3 +203,8 @@ tasks-count =
         [few] { $count } задачи
        *[many] { $count } задач
     }
+role-admin = администратор
+role-coordinator = координатор
+role-candidate = кандидат
+role-volunteer = волонтёр
+role-supporter = сторонник

@@ -49,13 +49,21 @@ class GeographyRepository:
         self._session.add(row)
         await self._session.flush()
 
-    async def formations(self, election_id: int) -> list[MunicipalFormation]:
-        result = await self._session.scalars(
+    async def formations(
+        self, election_id: int, *, with_districts: bool = False
+    ) -> list[MunicipalFormation]:
+        query = (
             select(MunicipalFormation)
             .where(MunicipalFormation.election_id == election_id)
             .order_by(MunicipalFormation.name)
         )
-        return list(result)
+        if with_districts:
+            query = query.options(selectinload(MunicipalFormation.districts))
+        return list(await self._session.scalars(query))
+
+    def stage(self, row: MunicipalFormation) -> None:
+        """Add without flushing: bulk imports flush once."""
+        self._session.add(row)
 
     async def formation(self, formation_id: int) -> MunicipalFormation | None:
         return await self._session.scalar(

@@ -5,7 +5,8 @@ message. It runs exactly like Shtab does (own process, long polling, aiohttp ses
 SQLAlchemy async + aiosqlite stack and the same SQLite pragmas), so the ratio of the two bots'
 throughput shows what Shtab's dialog costs on top of the unavoidable per-update work.
 
-Environment: BOT_TOKEN, BOT_API_URL (the fake Telegram), BASELINE_DB (a SQLite file path).
+Environment: BOT_TOKEN, BOT_API_URL (the fake Telegram), BASELINE_DB (a SQLite file path),
+BASELINE_POOL: "single" (default, one connection) or "pooled" (SQLAlchemy's default pool).
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def build_engine(path: str) -> AsyncEngine:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+def build_engine(path: str, *, single_connection: bool) -> AsyncEngine:
+    # One connection means one writer at a time, queued in the event loop; several pooled
+    # connections (SQLAlchemy's default, and Shtab's) contend for SQLite's write lock and
+    # back off in its busy handler, which makes throughput swing from run to run.
+    options: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if single_connection else {}
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}", **options)
     event.listen(engine.sync_engine, "connect", _pragmas)
     return engine
 
@@ -58,7 +63,8 @@ def build_dispatcher(engine: AsyncEngine) -> Dispatcher:
 
 async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
-    engine = build_engine(os.environ["BASELINE_DB"])
+    single = os.environ.get("BASELINE_POOL", "single") == "single"
+    engine = build_engine(os.environ["BASELINE_DB"], single_connection=single)
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["BOT_API_URL"]))

@@ -453,7 +453,8 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     print(
         f"Shtab registration bench: {users} concurrent users, {len(REGISTRATION)} updates each; "
         f"fake Telegram rate limits OFF (the bots are measured, not Telegram's flood limits); "
-        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
+        f"baseline SQLite connections: {args.baseline_pool}"
     )
     bot_env = _env(
         {
@@ -481,7 +482,13 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     stored = registered_in_db(workdir / "shtab.db")
 
     baseline_argv = [sys.executable, str(REPO_ROOT / "bench" / "baseline_bot.py")]
-    baseline_env = _env({"BOT_TOKEN": BASELINE_TOKEN, "BASELINE_DB": str(workdir / "baseline.db")})
+    baseline_env = _env(
+        {
+            "BOT_TOKEN": BASELINE_TOKEN,
+            "BASELINE_DB": str(workdir / "baseline.db"),
+            "BASELINE_POOL": args.baseline_pool,
+        }
+    )
     if not any(phase.failures for phase in phases):
         base = Target("baseline", BASELINE_TOKEN, baseline_argv, baseline_env, workdir)
         async with base:
@@ -548,6 +555,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--lone-runs", type=int, default=5, help="warm lone registrations after the cold one (5)"
+    )
+    parser.add_argument(
+        "--baseline-pool",
+        choices=("single", "pooled"),
+        default="single",
+        help="baseline's SQLite connections: one (stable, default) or SQLAlchemy's default "
+        "pool, whose write-lock contention makes the baseline swing 3-5x between runs",
     )
     parser.add_argument(
         "--profile", type=Path, help="run Shtab under cProfile and write the stats to this file"

@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import ConfigError, Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.fsm_storage import SqlStorage
-from bot.db.repositories.updates import ProcessedUpdates
 from bot.db.uow import UnitOfWorkFactory
 from bot.handlers import build_router
 from bot.i18n import Catalog
@@ -34,10 +33,11 @@ from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.geography import ensure_demo_data
 from bot.telegram.commands import set_public_commands, set_staff_commands
-from bot.telegram.middlewares import ContextMiddleware, DedupeUpdatesMiddleware
+from bot.telegram.middlewares import ContextMiddleware
 from bot.telegram.request_guard import RequestGuard
 
 log = logging.getLogger("bot")
+REDIS_LOCK_SECONDS = 10
 
 
 @dataclass
@@ -73,7 +73,13 @@ def _storage(
         json_dumps=lambda value: cipher.encrypt(json.dumps(value, ensure_ascii=False)) or "",
         json_loads=lambda value: json.loads(cipher.decrypt(_text(value)) or "{}"),
     )
-    isolation = RedisEventIsolation(redis, key_builder=DefaultKeyBuilder(with_destiny=True))
+    # A crashed instance leaves its per-user lock behind; it expires after this long, so the
+    # user waits seconds, not aiogram's default minute. Handlers finish in milliseconds.
+    isolation = RedisEventIsolation(
+        redis,
+        key_builder=DefaultKeyBuilder(with_destiny=True),
+        lock_kwargs={"timeout": REDIS_LOCK_SECONDS},
+    )
     return storage, isolation, [storage.close]
 
 
@@ -89,7 +95,6 @@ def build_app(settings: Settings, catalog: Catalog | None = None) -> Shtab:
     catalog = catalog or Catalog()
     storage, isolation, closers = _storage(settings, session_factory, cipher)
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
-    dispatcher.update.outer_middleware(DedupeUpdatesMiddleware(ProcessedUpdates(session_factory)))
     dispatcher.update.outer_middleware(ContextMiddleware(settings, uow_factory, catalog, cipher))
     dispatcher.include_router(build_router())
     app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
@@ -106,7 +111,7 @@ async def on_startup(app: Shtab, bot: Bot) -> None:
     async with app.uow_factory() as uow:
         if await ensure_demo_data(uow):
             log.info("loaded the demo election (St. Petersburg, invented districts)")
-    await ProcessedUpdates(app.session_factory).prune(utcnow() - timedelta(days=2))
+        await uow.updates.prune(utcnow() - timedelta(days=2))
     await set_public_commands(bot, app.catalog)
     for admin_id in app.settings.admin_ids:
         try:

@@ -434,13 +434,6 @@ def test_innocent_lines_pass_unchanged(redacted: tuple[logging.Logger, io.String
     assert stream.getvalue() == "INFO 2 updates from Мария\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: RedactSecrets only rewrites record.getMessage(); a traceback (exc_info) whose "
-        "exception text holds the token, e.g. a failed request URL, is printed unredacted"
-    ),
-)
 def test_token_in_a_logged_exception_is_redacted(
     redacted: tuple[logging.Logger, io.StringIO],
 ) -> None:

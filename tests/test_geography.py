@@ -4,6 +4,7 @@ of an election's districts."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from bot.services.geography import (
     MAX_MATCHES,
     FormationMatch,
     ensure_demo_data,
+    import_districts,
     match_formations,
     parse_districts_csv,
     search_key,
@@ -255,30 +257,61 @@ def test_bad_csv_row_names_its_line(bad_row: str) -> None:
     assert caught.value.params == {"line": 4}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: parse_districts_csv reads int(row[...]) on a short row, where DictReader fills "
-        "the missing fields with None: int(None) raises TypeError (not caught), so the "
-        "operator gets a traceback instead of 'Line N: ...'"
-    ),
-)
 def test_short_csv_row_names_its_line() -> None:
     with pytest.raises(InputError) as caught:
         parse_districts_csv(HEADER + "Центральный,Гавань,1,3,1000\nЦентральный,Гавань,2\n")
     assert caught.value.params == {"line": 3}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: parse_districts_csv counts the line as enumerate(reader, start=2), but "
-        "DictReader skips blank lines, so after a blank line the reported line number is "
-        "too small (reader.line_num is the real one)"
-    ),
-)
 def test_line_number_after_a_blank_line_is_the_real_one() -> None:
     text = HEADER + "Центральный,Гавань,1,3,1000\n\nЦентральный,Гавань,2,9,1000\n"
     with pytest.raises(InputError) as caught:
         parse_districts_csv(text)
     assert caught.value.params == {"line": 4}
+
+
+async def test_importing_into_an_unknown_election_needs_its_name(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    rows = parse_districts_csv("municipal_formation,district_number,seats\nГавань,1,3\n")
+    with pytest.raises(InputError) as caught:
+        async with uow_factory() as uow:
+            await import_districts(uow, rows, election_code="spb-2099")
+    assert caught.value.code == "error-election-unknown"
+    assert caught.value.params == {"code": "spb-2099"}
+
+
+async def test_reimport_updates_changed_districts_and_switches_the_current_election(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    header = "admin_district,municipal_formation,district_number,seats,voters\n"
+    first = parse_districts_csv(
+        header + "Центральный,Тестовое,1,5,100\nЦентральный,Тестовое,2,3,\n"
+    )
+    async with uow_factory() as uow:
+        summary = await import_districts(
+            uow, first, election_code="e1", election_name="N", election_day=date(2027, 9, 19)
+        )
+    assert (summary.formations_added, summary.districts_added, summary.districts_updated) == (
+        1,
+        2,
+        0,
+    )
+    second = parse_districts_csv(
+        header + "Центральный,Тестовое,1,5,100\nЦентральный,Тестовое,2,4,\n"
+    )
+    async with uow_factory() as uow:
+        summary = await import_districts(uow, second, election_code="e1", make_current=True)
+    assert (summary.formations_added, summary.districts_added, summary.districts_updated) == (
+        0,
+        0,
+        1,
+    )
+    async with uow_factory() as uow:
+        current = await uow.geography.current_election()
+        demo = await uow.geography.election_by_code("spb-demo")
+        assert current is not None and current.code == "e1"
+        assert demo is not None and demo.is_current is False
+        formation = await uow.geography.formation_by_name(current.id, "Тестовое")
+        assert formation is not None
+        assert [(d.number, d.seats) for d in formation.districts] == [(1, 5), (2, 4)]

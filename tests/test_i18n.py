@@ -2,47 +2,96 @@
 
 from __future__ import annotations
 
-import re
+import ast
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from bot.db.models import RoleName
 from bot.i18n import LOCALES, Catalog, CatalogError, Markup
 from bot.telegram import commands, keyboards
 
 BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
-KEY = r"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)"
-# Calls whose first string literal is a message id; \s spans lines, so multi-line calls count.
-KEY_PATTERNS = [
-    re.compile(r"(?<![\w.])t\(\s*\"" + KEY + r"\""),
-    re.compile(r"\bt\.all\(\s*\"" + KEY + r"\""),
-    re.compile(r"\.text\(\s*[^,()]+,\s*\"" + KEY + r"\""),
-    re.compile(r"\bInputError\(\s*\"" + KEY + r"\""),
-]
-# Keys chosen into a variable first (`yes = "button-forget-yes" if ... else ...`).
-PREFIXED_LITERAL = re.compile(r"\"((?:button|error|cmd)-[a-z0-9-]+)\"")
 
 
-def keys_used_in_code() -> dict[str, set[str]]:
-    """Message id -> the files that use it."""
-    used: dict[str, set[str]] = {}
+def _dynamic_expansions() -> dict[str, set[str]]:
+    """Keys the code builds with f-strings, by the literal start of the f-string."""
+    staff = commands.PUBLIC + commands.COORDINATOR + commands.ADMIN
+    return {
+        "button-edit-": {
+            f"button-edit-{name.replace('_', '-')}" for name in keyboards.EDITABLE_FIELDS
+        },
+        "cmd-": {f"cmd-{name.replace('_', '-')}" for name in staff},
+        "role-": {f"role-{role.value}" for role in RoleName},
+    }
+
+
+@dataclass
+class KeyScan:
+    keys: dict[str, set[str]] = field(default_factory=dict)  # message id -> files
+    dynamic: dict[str, set[str]] = field(default_factory=dict)  # f-string start -> files
+
+
+def _key_argument(call: ast.Call) -> ast.expr | None:
+    function = call.func
+    if isinstance(function, ast.Name) and function.id in ("t", "InputError"):
+        return call.args[0] if call.args else None
+    if (
+        isinstance(function, ast.Attribute)
+        and function.attr == "all"
+        and isinstance(function.value, ast.Name)
+        and function.value.id == "t"
+    ):
+        return call.args[0] if call.args else None
+    if isinstance(function, ast.Attribute) and function.attr == "text" and len(call.args) >= 2:
+        return call.args[1]  # catalog.text(locale, key, ...)
+    return None
+
+
+def _assigned_strings(tree: ast.AST, name: str) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in node.targets
+        ):
+            found |= {
+                part.value
+                for part in ast.walk(node.value)
+                if isinstance(part, ast.Constant) and isinstance(part.value, str)
+            }
+    return found
+
+
+def scan_code() -> KeyScan:
+    """Every message id bot/ passes to t(), t.all(), catalog.text(_, key), InputError()."""
+    scan = KeyScan()
     for path in sorted(BOT_DIR.rglob("*.py")):
-        source = path.read_text(encoding="utf-8")
-        for pattern in (*KEY_PATTERNS, PREFIXED_LITERAL):
-            for key in pattern.findall(source):
-                used.setdefault(key, set()).add(str(path.relative_to(BOT_DIR)))
-    return used
-
-
-def dynamic_keys() -> set[str]:
-    """Keys the code builds with f-strings; the patterns are checked to still be there."""
-    keyboard_source = (BOT_DIR / "telegram" / "keyboards.py").read_text(encoding="utf-8")
-    commands_source = (BOT_DIR / "telegram" / "commands.py").read_text(encoding="utf-8")
-    assert "f\"button-edit-{name.replace('_', '-')}\"" in keyboard_source
-    assert "f\"cmd-{name.replace('_', '-')}\"" in commands_source
-    edit = {f"button-edit-{name.replace('_', '-')}" for name in keyboards.EDITABLE_FIELDS}
-    names = commands.PUBLIC + commands.COORDINATOR + commands.ADMIN
-    return edit | {f"cmd-{name.replace('_', '-')}" for name in names}
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = str(path.relative_to(BOT_DIR))
+        for node in ast.walk(tree):
+            argument = _key_argument(node) if isinstance(node, ast.Call) else None
+            if argument is None:
+                continue
+            pending = [argument]
+            while pending:
+                expression = pending.pop()
+                if isinstance(expression, ast.Constant) and isinstance(expression.value, str):
+                    scan.keys.setdefault(expression.value, set()).add(where)
+                elif isinstance(expression, ast.IfExp):
+                    pending += [expression.body, expression.orelse]
+                elif isinstance(expression, ast.Name):
+                    for key in _assigned_strings(tree, expression.id):
+                        scan.keys.setdefault(key, set()).add(where)
+                elif isinstance(expression, ast.JoinedStr):
+                    first = expression.values[0] if expression.values else None
+                    start = first.value if isinstance(first, ast.Constant) else ""
+                    scan.dynamic.setdefault(str(start), set()).add(where)
+                elif isinstance(expression, ast.Attribute) and expression.attr == "code":
+                    pass  # t(error.code): the InputError(...) calls are scanned themselves
+                else:
+                    raise AssertionError(f"{where}:{node.lineno}: cannot read the key")
+    return scan
 
 
 def test_both_languages_have_the_same_message_ids(catalog: Catalog) -> None:
@@ -53,23 +102,31 @@ def test_both_languages_have_the_same_message_ids(catalog: Catalog) -> None:
 
 
 def test_every_key_used_in_the_code_exists(catalog: Catalog) -> None:
-    used = keys_used_in_code()
+    scan = scan_code()
     # The scan itself must see the code, or this test would pass on nothing.
-    assert len(used) > 60
+    assert len(scan.keys) > 60
     assert {
         "error-name-parts",  # InputError("...")
         "error-grant-unknown-user",
-        "privacy-stored",  # a multi-line t(...) call
-        "button-forget-final",  # chosen into a variable first
         "error-districts-columns",
-    } <= set(used)
-    needed = set(used) | dynamic_keys()
+        "privacy-stored",  # a multi-line t(...) call
+        "cancelled",  # t("cancelled" if ... else "nothing-to-cancel")
+        "nothing-to-cancel",
+        "button-forget-final",  # chosen into a variable first
+    } <= set(scan.keys)
+    expansions = _dynamic_expansions()
+    assert {"button-edit-", "cmd-"} <= set(scan.dynamic)
+    unknown_patterns = set(scan.dynamic) - set(expansions)
+    assert unknown_patterns == set(), (
+        "keys built by f-strings this test cannot expand",
+        scan.dynamic,
+    )
+    needed = {key: sorted(files) for key, files in scan.keys.items()}
+    for start in scan.dynamic:
+        needed |= {key: sorted(scan.dynamic[start]) for key in expansions[start]}
     for locale in LOCALES:
-        missing = {
-            key: sorted(used.get(key, {"an f-string"}))
-            for key in needed
-            if key not in catalog.message_ids(locale)
-        }
+        ids = catalog.message_ids(locale)
+        missing = {key: files for key, files in needed.items() if key not in ids}
         assert missing == {}, f"missing in {locale}"
 
 

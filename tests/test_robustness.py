@@ -64,6 +64,8 @@ async def test_blocked_user_does_not_stop_the_bot(running: RunningBot) -> None:
         "sendMessage", 403, "Forbidden: bot was blocked by the user", times=2
     )
     await user.send("/help")  # the answer and the apology both fail: logged, not fatal
+    await user.quiet()
+    assert [e[1]["error_code"] for e in running.emulator.error_responses] == [403, 403]
     other = running.user()
     await other.send("/help")
     await other.expect("Команды")

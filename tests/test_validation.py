@@ -130,14 +130,6 @@ def test_phone_is_normalised_to_e164(raw: str, expected: str) -> None:
     assert normalise_phone(raw) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: normalise_phone prepends '+' to any string starting with a digit that has 11+ "
-        "digits, so the Russian domestic '8 911 123-45-67' becomes '+8 911…' (no such country "
-        "code) and is refused instead of becoming +79111234567"
-    ),
-)
 @pytest.mark.parametrize("raw", ["8 911 123-45-67", "89111234567", "8 (911) 123-45-67"])
 def test_russian_domestic_eight_prefix_is_normalised(raw: str) -> None:
     assert normalise_phone(raw) == "+79111234567"

@@ -16,7 +16,7 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import FsmRecord
-from bot.db.uow import current_session
+from bot.db.uow import current_uow
 from bot.services.crypto import FieldCipher
 
 
@@ -35,9 +35,9 @@ class SqlStorage(BaseStorage):
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[tuple[AsyncSession, bool]]:
         """The update's own session when there is one (it commits), else a short one."""
-        shared = current_session.get()
-        if shared is not None:
-            yield shared, False
+        uow = current_uow.get()
+        if uow is not None:
+            yield uow.session, False
             return
         async with self._session_factory() as session:
             yield session, True

@@ -1,20 +1,24 @@
-"""A unit of work: one database session per update, its repositories, one commit."""
+"""A unit of work: one database session per update, its repositories, one commit.
+
+Inside an update the unit of work is also reachable through `current_uow`: the SQL FSM storage
+joins its transaction (a dialog step and the answer it saved commit together), and the request
+guard commits it before anything is sent to Telegram, so what a user sees is never ahead of
+what is stored.
+"""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.models import ProcessedUpdate
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.geography import GeographyRepository
+from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
-
-# The session of the update being handled. The SQL FSM storage joins it, so a dialog step and
-# the answer it saved commit together (and SQLite never sees two writers in one update).
-current_session: ContextVar[AsyncSession | None] = ContextVar("current_session", default=None)
 
 
 class UnitOfWork:
@@ -24,20 +28,33 @@ class UnitOfWork:
         self.candidates = CandidateRepository(session)
         self.geography = GeographyRepository(session)
         self.audit = AuditRepository(session)
+        self.updates = UpdateRepository(session)
+        self._update_to_record: tuple[int, int] | None = None
+
+    def record_update(self, bot_id: int, update_id: int) -> None:
+        """Mark the update handled in the next commit (not before: no early write lock)."""
+        self._update_to_record = (bot_id, update_id)
 
     async def commit(self) -> None:
+        if self._update_to_record is not None:
+            bot_id, update_id = self._update_to_record
+            self.session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id))
+            self._update_to_record = None
         await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()
 
 
+current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)
+
+
 class UnitOfWorkFactory:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+        self.session_factory = session_factory
 
     def __call__(self) -> _UnitOfWorkContext:
-        return _UnitOfWorkContext(self._session_factory)
+        return _UnitOfWorkContext(self.session_factory)
 
 
 class _UnitOfWorkContext:
@@ -45,12 +62,13 @@ class _UnitOfWorkContext:
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
-        self._session: AsyncSession | None = None
+        self._uow: UnitOfWork | None = None
+        self._token: Token[UnitOfWork | None] | None = None
 
     async def __aenter__(self) -> UnitOfWork:
-        self._session = self._session_factory()
-        self._token = current_session.set(self._session)
-        return UnitOfWork(self._session)
+        self._uow = UnitOfWork(self._session_factory())
+        self._token = current_uow.set(self._uow)
+        return self._uow
 
     async def __aexit__(
         self,
@@ -58,12 +76,12 @@ class _UnitOfWorkContext:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        assert self._session is not None
-        current_session.reset(self._token)
+        assert self._uow is not None and self._token is not None
+        current_uow.reset(self._token)
         try:
             if exc_type is None:
-                await self._session.commit()
+                await self._uow.commit()
             else:
-                await self._session.rollback()
+                await self._uow.rollback()
         finally:
-            await self._session.close()
+            await self._uow.session.close()

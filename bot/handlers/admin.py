@@ -57,7 +57,6 @@ async def on_grant(
     except InputError as error:
         await message.answer(t(error.code, **error.params))
         return
-    await uow.commit()
     await set_staff_commands(bot, t.catalog, user_id, admin=False)
     await message.answer(t("grant-done", user_id=user_id, scopes=len(scopes)))
 
@@ -76,7 +75,6 @@ async def on_revoke(
         await message.answer(t("revoke-usage"))
         return
     removed = await roles.revoke_coordinator(uow, actor.user_id, int(arg))
-    await uow.commit()
     if removed:
         await set_staff_commands(bot, t.catalog, int(arg), admin=False, remove=True)
     await message.answer(t("revoke-done", user_id=int(arg), count=removed))

@@ -25,7 +25,7 @@ def parse_payload(payload: str | None) -> DeepLink | None:
     """None for an absent or malformed payload: such a link opens the ordinary /start."""
     if not payload or len(payload) > MAX_PAYLOAD:
         return None
-    match = _PAYLOAD.match(payload)
+    match = _PAYLOAD.fullmatch(payload)
     return DeepLink(match.group(1), match.group(2)) if match else None
 
 

@@ -80,14 +80,15 @@ def parse_districts_csv(text: str) -> list[DistrictRow]:
     if missing:
         raise InputError("error-districts-columns", missing=", ".join(sorted(missing)))
     rows = []
-    for line_number, row in enumerate(reader, start=2):
+    for row in reader:
+        line_number = reader.line_num  # the file's own line, blank lines included
         try:
             number, seats = int(row["district_number"]), int(row["seats"])
             voters = int(row["voters"]) if row.get("voters") else None
-        except ValueError:
+        except (TypeError, ValueError):  # TypeError: a short row leaves fields as None
             raise InputError("error-districts-number", line=line_number) from None
         name = " ".join((row["municipal_formation"] or "").split())
-        if not name or number < 1 or not 1 <= seats <= 5:
+        if not name or number < 1 or not 1 <= seats <= 5 or (voters is not None and voters < 0):
             raise InputError("error-districts-number", line=line_number)
         rows.append(
             DistrictRow(row.get("admin_district", "").strip(), name, number, seats, voters)

@@ -19,7 +19,7 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-
 def _capitalise(part: str) -> str:
     # Only re-case what was typed all in one case; "МакЛауд" or "ван дер" typed with care stays.
     if part.islower() or part.isupper():
-        return "-".join(piece[:1].upper() + piece[1:].lower() for piece in part.split("-"))
+        return re.sub(r"(^|[-'’])(\w)", lambda m: m.group(1) + m.group(2).upper(), part.lower())
     return part
 
 
@@ -46,8 +46,11 @@ def normalise_full_name(raw: str) -> str:
 def normalise_phone(raw: str, region: str = "RU") -> str:
     """E.164 via phonenumbers; Telegram sends contacts without the leading plus."""
     text = raw.strip()
-    if text and text[0].isdigit() and len(re.sub(r"\D", "", text)) >= 11:
-        text = "+" + text
+    digits = re.sub(r"\D", "", text)
+    if region == "RU" and len(digits) == 11 and digits[0] == "8" and not text.startswith("+"):
+        text = "+7" + digits[1:]  # the domestic trunk prefix: 8 911 ... is +7 911 ...
+    elif text and text[0].isdigit() and len(digits) >= 11:
+        text = "+" + text  # Telegram sends contacts' numbers without the plus
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

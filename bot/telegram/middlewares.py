@@ -1,8 +1,6 @@
-"""Outer middlewares: each update is handled once, inside one unit of work, by a known actor.
-
-Order (registered in app.py): dedupe, then context. aiogram's own outer middlewares (errors,
-user context, FSM with event isolation) run before them.
-"""
+"""The outer middleware every update passes: handled once, inside one unit of work, by a
+known actor. aiogram's own outer middlewares (errors, user context, FSM with event isolation)
+run before it."""
 
 from __future__ import annotations
 
@@ -12,9 +10,9 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
+from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
-from bot.db.repositories.updates import ProcessedUpdates
 from bot.db.uow import UnitOfWorkFactory
 from bot.i18n import Catalog
 from bot.services.crypto import FieldCipher
@@ -22,21 +20,6 @@ from bot.services.roles import ActorQuery, resolve_actor
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-class DedupeUpdatesMiddleware(BaseMiddleware):
-    """Telegram (or a webhook retry) may deliver an update twice: the second is dropped."""
-
-    def __init__(self, processed: ProcessedUpdates) -> None:
-        self._processed = processed
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        assert isinstance(event, Update)
-        bot: Bot = data["bot"]
-        if not await self._processed.claim(bot.id, event.update_id):
-            log.info("update %s already handled, skipped", event.update_id)
-            return None
-        return await handler(event, data)
 
 
 class ContextMiddleware(BaseMiddleware):
@@ -59,9 +42,14 @@ class ContextMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         user: User | None = data.get("event_from_user")
+        bot: Bot = data["bot"]
         locale = self._settings.default_locale
         try:
             async with self._uow_factory() as uow:
+                if await uow.updates.seen(bot.id, event.update_id):
+                    log.info("update %s already handled, skipped", event.update_id)
+                    return None
+                uow.record_update(bot.id, event.update_id)
                 if user is not None:
                     actor = await resolve_actor(
                         uow,
@@ -82,10 +70,24 @@ class ContextMiddleware(BaseMiddleware):
                     catalog=self._catalog,
                 )
                 return await handler(event, data)
+        except IntegrityError:
+            # Two deliveries of one update raced; the other one's commit won.
+            log.warning("update %s: concurrent duplicate dropped", event.update_id)
+            return None
         except Exception:
             log.exception("update %s failed", event.update_id)
-            await self._apologise(data["bot"], event, locale)
+            await self._mark_handled(bot.id, event.update_id)
+            await self._apologise(bot, event, locale)
             return None
+
+    async def _mark_handled(self, bot_id: int, update_id: int) -> None:
+        """A failed update is not retried: a redelivery would fail the same way."""
+        try:
+            async with self._uow_factory() as uow:
+                if not await uow.updates.seen(bot_id, update_id):
+                    uow.record_update(bot_id, update_id)
+        except Exception:
+            log.exception("could not mark update %s handled", update_id)
 
     async def _apologise(self, bot: Bot, update: Update, locale: str) -> None:
         text = self._catalog.text(locale, "error-internal")

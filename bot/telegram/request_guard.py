@@ -5,6 +5,10 @@
   messages at line breaks, the keyboard going with the last one.
 - 429 waits `retry_after`; 5xx and network errors retry with backoff. getUpdates is retried
   only on 429: aiogram's polling loop has its own backoff for the rest.
+- Before anything leaves for Telegram, the update's unit of work is committed: polling
+  confirms an update as soon as it is taken, so a crash must never leave the user looking at
+  "step 3" while the database still says "step 2". (It also frees SQLite's write lock for
+  the length of the network call.)
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import EditMessageText, GetUpdates, SendMessage
+
+from bot.db.uow import current_uow
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -71,6 +77,9 @@ class RequestGuard(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        uow = current_uow.get()
+        if uow is not None and not isinstance(method, GetUpdates):
+            await uow.commit()
         if isinstance(method, SendMessage | EditMessageText):
             parse_mode = method.parse_mode
             if isinstance(parse_mode, Default):

@@ -4,33 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ProcessedUpdate
 
 
-class ProcessedUpdates:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+class UpdateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-    async def claim(self, bot_id: int, update_id: int) -> bool:
-        """True the first time an update id is seen; the primary key makes it atomic."""
-        async with self._session_factory() as session:
-            session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id))
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                return False
-            return True
+    async def seen(self, bot_id: int, update_id: int) -> bool:
+        found = await self._session.scalar(
+            select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
+            )
+        )
+        return found is not None
 
     async def prune(self, older_than: datetime) -> int:
         """Telegram keeps updates 24 hours at most; older ids cannot come back."""
-        async with self._session_factory() as session:
-            result = await session.execute(
-                delete(ProcessedUpdate).where(ProcessedUpdate.at < older_than)
-            )
-            await session.commit()
-            return result.rowcount or 0  # type: ignore[attr-defined]
+        result = await self._session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.at < older_than)
+        )
+        return result.rowcount or 0  # type: ignore[attr-defined]

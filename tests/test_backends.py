@@ -1,0 +1,153 @@
+"""The bot as its own process, killed with SIGKILL mid-dialog; and the production backends
+(PostgreSQL + Redis) driving the same dialogs as the embedded default."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA_KEY, TOKEN, RunningBot, make_settings, start_bot
+from tests.fake_telegram import FakeTelegramServer, VirtualUser
+from tests.test_registration import register
+
+REPO = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT = 60  # importing aiogram alone takes seconds on this machine
+
+
+async def spawn_bot(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=REPO, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def kill(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGKILL)
+    await process.wait()
+
+
+def bot_env(telegram: FakeTelegramServer, data_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "BOT_TOKEN": TOKEN,
+        "BOT_API_URL": telegram.base_url,
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}",
+        "DATA_KEY": DATA_KEY,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+@pytest.fixture(params=["sqlite", "postgres+redis"])
+def backend_env(request: pytest.FixtureRequest, data_dir: Path) -> dict[str, str]:
+    if request.param == "sqlite":
+        return {}
+    postgres_url = request.getfixturevalue("postgres_url")
+    redis_url = request.getfixturevalue("redis_url")
+    return {"DATABASE_URL": postgres_url, "REDIS_URL": redis_url}
+
+
+@pytest.mark.slow
+async def test_sigkill_mid_registration_resumes_at_the_same_step(
+    telegram: FakeTelegramServer, data_dir: Path, backend_env: dict[str, str]
+) -> None:
+    env = bot_env(telegram, data_dir, **backend_env)
+    emulator = telegram.emulator
+    user = VirtualUser(emulator, 4242, first_name="Анна")
+    process = await spawn_bot(env)
+    first_run_errors = ""
+    try:
+        await emulator.wait_for_poller(timeout=STARTUP_TIMEOUT)
+        await user.send("/start")
+        await user.expect("Согласие на обработку")
+        await user.press("Согласен")
+        await user.expect("Шаг 1 из 5")
+        await user.send("Кузнецова Анна Игоревна")
+        await user.expect("Шаг 2 из 5")
+        await kill(process)
+        assert process.returncode == -signal.SIGKILL
+        assert process.stderr is not None
+        first_run_errors = (await process.stderr.read()).decode()
+        await user.share_contact()  # answered while the bot is down: Telegram keeps it
+        process = await spawn_bot(env)
+        await user.expect("Шаг 3 из 5", timeout=STARTUP_TIMEOUT)
+        await user.send("anna@example.org")
+        await user.expect("Шаг 4 из 5")
+    except AssertionError as failure:
+        await kill(process)
+        assert process.stderr is not None
+        logs = first_run_errors + (await process.stderr.read()).decode()
+        raise AssertionError(f"{failure}\n--- bot logs ---\n{logs[-4000:]}") from None
+    finally:
+        await kill(process)
+    step_two = [m for m in user.transcript if "Шаг 2 из 5" in m.get("text", "")]
+    assert len(step_two) == 1  # nothing before the kill was handled a second time
+    assert process.stderr is not None
+    errors = (await process.stderr.read()).decode()
+    assert "Traceback" not in errors, errors
+
+
+@pytest.fixture
+async def running_production(
+    data_dir: Path, telegram: FakeTelegramServer, postgres_url: str, redis_url: str
+) -> AsyncIterator[RunningBot]:
+    settings = make_settings(
+        data_dir, bot_api_url=telegram.base_url, database_url=postgres_url, redis_url=redis_url
+    )
+    async for running_bot in start_bot(settings, telegram):
+        yield running_bot
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_registration_on_postgres_and_redis(running_production: RunningBot) -> None:
+    running = running_production
+    user = running.user()
+    await register(user)
+    async with running.app.uow_factory() as uow:
+        candidate = await uow.candidates.by_user(user.user_id)
+    assert candidate is not None and candidate.full_name == "Иванова Мария Сергеевна"
+    assert running.app.cipher.decrypt(candidate.phone_enc) == user.phone
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_dialog_state_in_redis_is_encrypted_and_erased(
+    running_production: RunningBot, redis_url: str
+) -> None:
+    from redis.asyncio import Redis
+
+    running = running_production
+    user = running.user()
+    await user.send("/start org-green")
+    await user.expect("Согласие на обработку")
+    await user.press("Согласен")
+    await user.expect("Шаг 1 из 5")
+    redis = Redis.from_url(redis_url)
+    try:
+        keys = [key.decode() for key in await redis.keys(f"*{user.user_id}*")]
+        data_keys = [key for key in keys if key.endswith(":data")]
+        assert data_keys, keys
+        raw = await redis.get(data_keys[0])
+        assert raw is not None and b"green" not in raw  # encrypted at rest
+        await user.send("/forget_me")
+        await user.expect("Удалить все ваши данные")
+        await user.press("Да, удалить")
+        await user.expect("Это необратимо")
+        await user.press("Удалить навсегда")
+        await user.expect("все ваши данные удалены")
+        await user.send("/help")  # a later update: the erasing one has released its lock
+        await user.expect("Команды")
+        leftovers = [k for k in await redis.keys(f"*{user.user_id}*") if not k.endswith(b":lock")]
+        assert leftovers == []
+    finally:
+        await redis.aclose()

@@ -18,9 +18,11 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from pydantic import SecretStr
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError, Settings
@@ -55,6 +57,23 @@ class Shtab:
         for closer in self.closers:
             await closer()
         await self.engine.dispose()
+
+
+class ShtabDispatcher(Dispatcher):
+    """Every update is handled inside one unit of work, opened where it enters."""
+
+    def __init__(self, *, uow_factory: UnitOfWorkFactory, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._uow_factory = uow_factory
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        try:
+            async with self._uow_factory() as uow:
+                return await super().feed_update(bot, update, uow=uow, **kwargs)
+        except IntegrityError:
+            # The final commit lost a race with another delivery of the same update.
+            log.warning("update %s: concurrent duplicate dropped", update.update_id)
+            return None
 
 
 def _storage(
@@ -94,8 +113,10 @@ def build_app(settings: Settings, catalog: Catalog | None = None) -> Shtab:
     cipher = FieldCipher(settings.data_keys)
     catalog = catalog or Catalog()
     storage, isolation, closers = _storage(settings, session_factory, cipher)
-    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
-    dispatcher.update.outer_middleware(ContextMiddleware(settings, uow_factory, catalog, cipher))
+    dispatcher = ShtabDispatcher(
+        uow_factory=uow_factory, storage=storage, events_isolation=isolation
+    )
+    dispatcher.update.outer_middleware(ContextMiddleware(settings, catalog, cipher))
     dispatcher.include_router(build_router())
     app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
     app.closers.extend(closers)

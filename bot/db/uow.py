@@ -29,18 +29,22 @@ class UnitOfWork:
         self.geography = GeographyRepository(session)
         self.audit = AuditRepository(session)
         self.updates = UpdateRepository(session)
-        self._update_to_record: tuple[int, int] | None = None
+        self._update: tuple[int, int] | None = None
+        self._update_stored = False
 
     def record_update(self, bot_id: int, update_id: int) -> None:
         """Mark the update handled in the next commit (not before: no early write lock)."""
-        self._update_to_record = (bot_id, update_id)
+        self._update = (bot_id, update_id)
 
     async def commit(self) -> None:
-        if self._update_to_record is not None:
-            bot_id, update_id = self._update_to_record
+        adding = self._update is not None and not self._update_stored
+        if adding:
+            assert self._update is not None
+            bot_id, update_id = self._update
             self.session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id))
-            self._update_to_record = None
         await self.session.commit()
+        if adding:
+            self._update_stored = True  # a later rollback cannot undo a commit
 
     async def rollback(self) -> None:
         await self.session.rollback()

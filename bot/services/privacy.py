@@ -61,6 +61,7 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     """Erase the person. The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
     await uow.users.erase(user_id)
+    uow.candidates.forget(user_id)
     pseudonym = cipher.blind_index(f"user:{user_id}")[:32]
     await uow.session.execute(
         update(AuditEntry)

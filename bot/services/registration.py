@@ -69,11 +69,12 @@ async def give_consent(uow: UnitOfWork, user_id: int, locale: str) -> Candidate:
     return candidate
 
 
-async def _draft(uow: UnitOfWork, user_id: int) -> Candidate:
+async def _draft(uow: UnitOfWork, user_id: int, *, changing: bool = True) -> Candidate:
     candidate = await uow.candidates.by_user(user_id)
     if candidate is None:
         raise InputError("error-consent-first")
-    candidate.updated_at = utcnow()
+    if changing:
+        candidate.updated_at = utcnow()
     return candidate
 
 
@@ -145,7 +146,7 @@ class RegistrationCard:
 async def card(
     uow: UnitOfWork, cipher: FieldCipher, user_id: int, locale: str
 ) -> RegistrationCard:
-    candidate = await _draft(uow, user_id)
+    candidate = await _draft(uow, user_id, changing=False)
     organisation = (
         await uow.geography.organisation(candidate.organisation_id)
         if candidate.organisation_id

@@ -1,6 +1,9 @@
-"""The outer middleware every update passes: handled once, inside one unit of work, by a
-known actor. aiogram's own outer middlewares (errors, user context, FSM with event isolation)
-run before it."""
+"""The outer middleware every update passes: handled once, by a known actor, in their language.
+
+The update's unit of work is opened earlier, where the update enters the dispatcher
+(`bot.app.ShtabDispatcher`), so aiogram's own FSM middleware reads the dialog state in the same
+transaction. aiogram's outer middlewares (errors, user context, FSM with event isolation) run
+before this one."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork
 from bot.i18n import Catalog
 from bot.services.crypto import FieldCipher
 from bot.services.roles import ActorQuery, resolve_actor
@@ -27,67 +30,53 @@ class ContextMiddleware(BaseMiddleware):
     handler from costing the user anything: its writes roll back, the earlier ones stay, and
     the user gets an apology in their language with the way back."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        uow_factory: UnitOfWorkFactory,
-        catalog: Catalog,
-        cipher: FieldCipher,
-    ) -> None:
+    def __init__(self, settings: Settings, catalog: Catalog, cipher: FieldCipher) -> None:
         self._settings = settings
-        self._uow_factory = uow_factory
         self._catalog = catalog
         self._cipher = cipher
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        uow: UnitOfWork = data["uow"]  # opened by ShtabDispatcher.feed_update
         user: User | None = data.get("event_from_user")
         bot: Bot = data["bot"]
         locale = self._settings.default_locale
         try:
-            async with self._uow_factory() as uow:
-                if await uow.updates.seen(bot.id, event.update_id):
-                    log.info("update %s already handled, skipped", event.update_id)
-                    return None
-                uow.record_update(bot.id, event.update_id)
-                if user is not None:
-                    actor = await resolve_actor(
-                        uow,
-                        ActorQuery(
-                            user.id,
-                            user.language_code,
-                            self._settings.admin_ids,
-                            self._settings.default_locale,
-                        ),
-                    )
-                    locale = actor.locale
-                    data["actor"] = actor
-                data.update(
-                    uow=uow,
-                    t=self._catalog.translator(locale),
-                    cipher=self._cipher,
-                    settings=self._settings,
-                    catalog=self._catalog,
+            if await uow.updates.seen(bot.id, event.update_id):
+                log.info("update %s already handled, skipped", event.update_id)
+                return None
+            uow.record_update(bot.id, event.update_id)
+            if user is not None:
+                actor = await resolve_actor(
+                    uow,
+                    ActorQuery(
+                        user.id,
+                        user.language_code,
+                        self._settings.admin_ids,
+                        self._settings.default_locale,
+                    ),
                 )
-                return await handler(event, data)
+                locale = actor.locale
+                data["actor"] = actor
+            data.update(
+                t=self._catalog.translator(locale),
+                cipher=self._cipher,
+                settings=self._settings,
+                catalog=self._catalog,
+            )
+            return await handler(event, data)
         except IntegrityError:
             # Two deliveries of one update raced; the other one's commit won.
+            await uow.rollback()
             log.warning("update %s: concurrent duplicate dropped", event.update_id)
             return None
         except Exception:
             log.exception("update %s failed", event.update_id)
-            await self._mark_handled(bot.id, event.update_id)
+            await uow.rollback()
+            # Marked handled all the same: a redelivery would fail the same way.
+            uow.record_update(bot.id, event.update_id)
             await self._apologise(bot, event, locale)
             return None
-
-    async def _mark_handled(self, bot_id: int, update_id: int) -> None:
-        """A failed update is not retried: a redelivery would fail the same way."""
-        try:
-            async with self._uow_factory() as uow:
-                if not await uow.updates.seen(bot_id, update_id):
-                    uow.record_update(bot_id, update_id)
-        except Exception:
-            log.exception("could not mark update %s handled", update_id)
 
     async def _apologise(self, bot: Bot, update: Update, locale: str) -> None:
         text = self._catalog.text(locale, "error-internal")

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import EditMessageText, GetUpdates, SendMessage
+from aiogram.methods import EditMessageText, GetUpdates, Response, SendMessage
 
 from bot.db.uow import current_uow
 
 if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
-    from aiogram.methods import Response, TelegramMethod
+    from aiogram.methods import TelegramMethod
     from aiogram.methods.base import TelegramType
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,18 @@ def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
+# aiogram parses every answer with `Response[method.__returning__]`. pydantic keeps such
+# parametrised models in a weak cache, so under load they are collected and rebuilt again and
+# again (measured: a tenth of the bot's CPU). Holding one reference per type stops that.
+_PINNED_RESPONSE_MODELS: dict[Any, type] = {}
+
+
+def _pin_response_model(method: TelegramMethod[Any]) -> None:
+    returning = method.__returning__
+    if returning not in _PINNED_RESPONSE_MODELS:
+        _PINNED_RESPONSE_MODELS[returning] = Response[returning]  # type: ignore[valid-type]
+
+
 class RequestGuard(BaseRequestMiddleware):
     def __init__(self, *, retries: int = 3, sleep: Sleeper = asyncio.sleep) -> None:
         self._retries = retries
@@ -77,6 +89,7 @@ class RequestGuard(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
+        _pin_response_model(method)
         uow = current_uow.get()
         if uow is not None and not isinstance(method, GetUpdates):
             await uow.commit()

@@ -12,13 +12,24 @@ from bot.db.models import Candidate, CandidateStatus, ElectoralDistrict
 class CandidateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # One update asks for the same person's card several times; the repository lives as
+        # long as the update's unit of work, so remembering it is safe.
+        self._by_user: dict[int, Candidate | None] = {}
 
     async def by_user(self, user_id: int) -> Candidate | None:
-        return await self._session.scalar(select(Candidate).where(Candidate.user_id == user_id))
+        if user_id not in self._by_user:
+            self._by_user[user_id] = await self._session.scalar(
+                select(Candidate).where(Candidate.user_id == user_id)
+            )
+        return self._by_user[user_id]
+
+    def forget(self, user_id: int) -> None:
+        self._by_user.pop(user_id, None)
 
     async def add(self, candidate: Candidate) -> Candidate:
         self._session.add(candidate)
         await self._session.flush()
+        self._by_user[candidate.user_id] = candidate
         return candidate
 
     async def by_phone_index(self, phone_index: str) -> Candidate | None:

@@ -53,3 +53,4 @@ class UserRepository:
         await self._session.execute(delete(Candidate).where(Candidate.user_id == user_id))
         await self._session.execute(delete(RoleGrant).where(RoleGrant.user_id == user_id))
         await self._session.execute(delete(User).where(User.id == user_id))
+        self._session.expunge_all()  # nothing of the person stays cached in this session

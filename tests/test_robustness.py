@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
+from sqlalchemy import func, select
 
 from bot.app import WEBHOOK_PATH, build_app, build_bot, build_webhook_app
+from bot.db.models import FsmRecord
 from bot.handlers import registration as registration_handlers
 from bot.telegram.request_guard import MESSAGE_LIMIT
 from tests.conftest import RunningBot, make_settings, start_bot
@@ -228,3 +230,23 @@ async def test_webhook_handles_updates_with_secret_and_once(
         await server.close()
         await bot.session.close()
         await app.close()
+
+
+async def test_forget_me_in_the_middle_of_registration(running: RunningBot) -> None:
+    user = running.user()
+    await consent(user)
+    await user.send("Иванова Мария")
+    await user.expect("Шаг 2 из 5")
+    await user.send("/forget_me")
+    await user.expect("Удалить все ваши данные")
+    await user.press("Да, удалить")
+    await user.expect("Это необратимо")
+    await user.press("Удалить навсегда")
+    await user.expect("все ваши данные удалены")
+    async with running.app.session_factory() as session:
+        left = await session.scalar(
+            select(func.count()).select_from(FsmRecord).where(FsmRecord.user_id == user.user_id)
+        )
+    assert left == 0
+    await user.send("/start")
+    await user.expect("Согласие на обработку")  # a stranger again

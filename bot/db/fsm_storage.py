@@ -32,6 +32,16 @@ class SqlStorage(BaseStorage):
         self._session_factory = session_factory
         self._cipher = cipher
 
+    async def _record(self, session: AsyncSession, key: StorageKey) -> FsmRecord | None:
+        """The stored record; within an update it is read once and kept on the unit of work."""
+        uow = current_uow.get()
+        name = storage_key_string(key)
+        if uow is None or uow.session is not session:
+            return await session.get(FsmRecord, name)
+        if name not in uow.fsm_records:
+            uow.fsm_records[name] = await session.get(FsmRecord, name)
+        return uow.fsm_records[name]
+
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[tuple[AsyncSession, bool]]:
         """The update's own session when there is one (it commits), else a short one."""
@@ -43,10 +53,13 @@ class SqlStorage(BaseStorage):
             yield session, True
 
     async def _load(self, session: AsyncSession, key: StorageKey) -> FsmRecord:
-        record = await session.get(FsmRecord, storage_key_string(key))
+        record = await self._record(session, key)
         if record is None:
             record = FsmRecord(key=storage_key_string(key), user_id=key.user_id)
             session.add(record)
+            uow = current_uow.get()
+            if uow is not None and uow.session is session:
+                uow.fsm_records[record.key] = record
         return record
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
@@ -58,7 +71,7 @@ class SqlStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         async with self._session() as (session, _):
-            record = await session.get(FsmRecord, storage_key_string(key))
+            record = await self._record(session, key)
             return record.state if record else None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
@@ -70,7 +83,7 @@ class SqlStorage(BaseStorage):
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         async with self._session() as (session, _):
-            record = await session.get(FsmRecord, storage_key_string(key))
+            record = await self._record(session, key)
             if record is None or record.data_enc is None:
                 return {}
             return dict(json.loads(self._cipher.decrypt(record.data_enc) or "{}"))
@@ -82,6 +95,9 @@ class SqlStorage(BaseStorage):
                 session.expunge(record)
             else:
                 await session.delete(record)
+            uow = current_uow.get()
+            if uow is not None:
+                uow.fsm_records[record.key] = None
         if own:
             await session.commit()
 

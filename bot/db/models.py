@@ -122,6 +122,10 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
+    # Loaded explicitly (UserRepository.person), never lazily: async code can't lazy-load.
+    grants: Mapped[list[RoleGrant]] = relationship(lazy="raise", viewonly=True)
+    candidate: Mapped[Candidate | None] = relationship(lazy="raise", viewonly=True)
+
 
 class RoleGrant(Base):
     """A role beyond what the user is by their own rows; scoped to organisations/formations."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from types import TracebackType
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.db.models import ProcessedUpdate
+from bot.db.models import FsmRecord, ProcessedUpdate
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.geography import GeographyRepository
@@ -31,23 +33,45 @@ class UnitOfWork:
         self.updates = UpdateRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
+        # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.
+        self.fsm_records: dict[str, FsmRecord | None] = {}
 
     def record_update(self, bot_id: int, update_id: int) -> None:
         """Mark the update handled in the next commit (not before: no early write lock)."""
         self._update = (bot_id, update_id)
 
     async def commit(self) -> None:
+        await self._commit()
+
+    async def commit_if_written(self) -> None:
+        """Commit what this update wrote since its last commit; nothing written, nothing done."""
+        session = self.session
+        wrote = session.info.pop(WROTE, False) or session.new or session.dirty or session.deleted
+        if wrote or (self._update is not None and not self._update_stored):
+            await self._commit()
+
+    async def _commit(self) -> None:
         adding = self._update is not None and not self._update_stored
         if adding:
             assert self._update is not None
             bot_id, update_id = self._update
             self.session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id))
         await self.session.commit()
+        self.session.info.pop(WROTE, None)  # the commit's own flush set it
         if adding:
             self._update_stored = True  # a later rollback cannot undo a commit
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+WROTE = "shtab_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_writes(session: Session, _context: object) -> None:
+    # Autoflush may already have written changes that `session.dirty` no longer shows.
+    session.info[WROTE] = True
 
 
 current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)

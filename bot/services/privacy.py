@@ -62,6 +62,7 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     id is replaced by a keyed hash and the details are dropped."""
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
+    uow.fsm_records.clear()  # the erased dialog rows must not be written back
     pseudonym = cipher.blind_index(f"user:{user_id}")[:32]
     await uow.session.execute(
         update(AuditEntry)

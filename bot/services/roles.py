@@ -62,16 +62,17 @@ class ActorQuery:
 
 
 async def resolve_actor(uow: UnitOfWork, query: ActorQuery) -> Actor:
-    user = await uow.users.get(query.user_id)
+    user = await uow.users.person(query.user_id)
     roles: set[RoleName] = set()
     if query.user_id in query.admin_ids:
         roles.add(RoleName.ADMIN)
     if user is None:
         locale = pick_locale(None, query.telegram_language, query.default_locale)
         return Actor(query.user_id, locale, frozenset(roles))
-    grants = await uow.users.grants(user.id)
+    grants = user.grants
     roles.update(grant.role for grant in grants)
-    candidate = await uow.candidates.by_user(user.id)
+    candidate = user.candidate
+    uow.candidates.remember(user.id, candidate)
     if candidate is not None and candidate.status is CandidateStatus.REGISTERED:
         roles.add(RoleName.CANDIDATE)
     scopes = tuple(

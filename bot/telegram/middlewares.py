@@ -42,9 +42,8 @@ class ContextMiddleware(BaseMiddleware):
         bot: Bot = data["bot"]
         locale = self._settings.default_locale
         try:
-            if await uow.updates.seen(bot.id, event.update_id):
-                log.info("update %s already handled, skipped", event.update_id)
-                return None
+            # A second delivery of this update fails at its first commit, which comes before
+            # anything is sent: it rolls back and says nothing.
             uow.record_update(bot.id, event.update_id)
             if user is not None:
                 actor = await resolve_actor(
@@ -66,9 +65,10 @@ class ContextMiddleware(BaseMiddleware):
             )
             return await handler(event, data)
         except IntegrityError:
-            # Two deliveries of one update raced; the other one's commit won.
             await uow.rollback()
-            log.warning("update %s: concurrent duplicate dropped", event.update_id)
+            if not await uow.updates.seen(bot.id, event.update_id):
+                raise  # a real constraint violation, not a redelivered update
+            log.info("update %s already handled, skipped", event.update_id)
             return None
         except Exception:
             log.exception("update %s failed", event.update_id)

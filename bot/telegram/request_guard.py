@@ -92,7 +92,7 @@ class RequestGuard(BaseRequestMiddleware):
         _pin_response_model(method)
         uow = current_uow.get()
         if uow is not None and not isinstance(method, GetUpdates):
-            await uow.commit()
+            await uow.commit_if_written()
         if isinstance(method, SendMessage | EditMessageText):
             parse_mode = method.parse_mode
             if isinstance(parse_mode, Default):

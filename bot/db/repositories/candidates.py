@@ -23,6 +23,9 @@ class CandidateRepository:
             )
         return self._by_user[user_id]
 
+    def remember(self, user_id: int, candidate: Candidate | None) -> None:
+        self._by_user[user_id] = candidate
+
     def forget(self, user_id: int) -> None:
         self._by_user.pop(user_id, None)
 

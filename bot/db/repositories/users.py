@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.db.models import Candidate, FsmRecord, RoleGrant, RoleName, User
 
@@ -13,13 +14,33 @@ from bot.db.models import Candidate, FsmRecord, RoleGrant, RoleName, User
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # The session's identity map holds objects weakly; an update asks for its person many
+        # times, so the repository (alive for one unit of work) keeps them.
+        self._people: dict[int, User | None] = {}
 
     async def get(self, user_id: int) -> User | None:
-        return await self._session.get(User, user_id)
+        if user_id not in self._people:
+            self._people[user_id] = await self._session.get(User, user_id)
+        return self._people[user_id]
+
+    async def person(self, user_id: int) -> User | None:
+        """The user with their role grants and candidate card, in one query."""
+        cached = self._people.get(user_id)
+        if cached is not None and "grants" in cached.__dict__:
+            return cached
+        result = await self._session.scalars(
+            select(User)
+            .options(joinedload(User.grants), joinedload(User.candidate))
+            .where(User.id == user_id)
+        )
+        user = result.unique().one_or_none()
+        self._people[user_id] = user
+        return user
 
     async def add(self, user: User) -> User:
         self._session.add(user)
         await self._session.flush()
+        self._people[user.id] = user
         return user
 
     async def touch(self, user: User, now: datetime) -> None:
@@ -54,3 +75,4 @@ class UserRepository:
         await self._session.execute(delete(RoleGrant).where(RoleGrant.user_id == user_id))
         await self._session.execute(delete(User).where(User.id == user_id))
         self._session.expunge_all()  # nothing of the person stays cached in this session
+        self._people.pop(user_id, None)

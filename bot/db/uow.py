@@ -40,6 +40,10 @@ class UnitOfWork:
         """Mark the update handled in the next commit (not before: no early write lock)."""
         self._update = (bot_id, update_id)
 
+    def drop_update_record(self) -> None:
+        """The update turned out to be a redelivery: it is recorded already."""
+        self._update = None
+
     async def commit(self) -> None:
         await self._commit()
 

@@ -68,6 +68,7 @@ class ContextMiddleware(BaseMiddleware):
             await uow.rollback()
             if not await uow.updates.seen(bot.id, event.update_id):
                 raise  # a real constraint violation, not a redelivered update
+            uow.drop_update_record()
             log.info("update %s already handled, skipped", event.update_id)
             return None
         except Exception:

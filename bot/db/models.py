@@ -75,6 +75,9 @@ class Election(Base):
     election_day: Mapped[date] = mapped_column(Date)
     # Named dates of the electoral calendar ({"nomination_opens": "2026-06-21", ...}).
     calendar: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Numbers that vary by election: fund limits, donation caps, signature rules (see
+    # bot.services.election for the keys and their meaning).
+    config: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -167,6 +170,39 @@ class Candidate(Base):
     )
     registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # The seriousness signal for coordinators: quest points and the last step forward.
+    quest_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TaskStatus(enum.StrEnum):
+    STARTED = "started"
+    WAITING = "waiting"  # for a coordinator's approval
+    RETURNED = "returned"  # a coordinator sent it back with a comment
+    DONE = "done"
+
+
+class TaskProgress(Base):
+    """One candidate's progress on one quest task. `data_enc` holds the task's answers
+    (questionnaire fields, ticked items, counter, uploaded file ids), encrypted: a
+    questionnaire may hold passport details."""
+
+    __tablename__ = "task_progress"
+    __table_args__ = (UniqueConstraint("candidate_id", "task_id", name="candidate_task"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[TaskStatus] = mapped_column(
+        Enum(TaskStatus, native_enum=False, length=16), default=TaskStatus.STARTED
+    )
+    data_enc: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):

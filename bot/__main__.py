@@ -1,4 +1,5 @@
-"""The command line: `python -m bot [run|console|webhook|migrate|import-districts|genkey]`.
+"""The command line:
+`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey]`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, ensure_data_key, load_settings
 from bot.logging_setup import setup_logging
+from bot.quests.loader import QuestError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     districts.add_argument("--name", help="election name (for a new election)")
     districts.add_argument("--date", type=date.fromisoformat, help="election day, YYYY-MM-DD")
     districts.add_argument("--current", action="store_true", help="make it the current election")
+    election = commands.add_parser(
+        "import-election", help="create or update an election (calendar, numbers, districts)"
+    )
+    election.add_argument(
+        "file", type=Path, help="TOML: [election], [election.calendar], [election.config]"
+    )
+    election.add_argument("--current", action="store_true", help="make it the current election")
     return parser
 
 
@@ -81,6 +90,38 @@ async def _import_districts(settings: Settings, args: argparse.Namespace) -> str
     )
 
 
+async def _import_election(settings: Settings, args: argparse.Namespace) -> str:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.uow import UnitOfWorkFactory
+    from bot.i18n import Catalog
+    from bot.services.election import import_election
+    from bot.services.errors import InputError
+
+    engine = create_engine(settings.database_url)
+    catalog = Catalog()
+    try:
+        async with UnitOfWorkFactory(create_session_factory(engine))() as uow:
+            summary = await import_election(uow, args.file, make_current=args.current)
+    except InputError as error:
+        raise ConfigError(catalog.text("en", error.code, **error.params)) from None
+    finally:
+        await engine.dispose()
+    if summary.created:
+        state = "created"
+    else:
+        state = f"updated ({', '.join(summary.changed)})" if summary.changed else "unchanged"
+    line = f"{args.file}: election {summary.code} {state}"
+    if summary.is_current:
+        line += ", current"
+    if summary.districts is not None:
+        line += (
+            f"; {summary.district_rows} rows; formations added "
+            f"{summary.districts.formations_added}, districts added "
+            f"{summary.districts.districts_added}, updated {summary.districts.districts_updated}"
+        )
+    return line
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
@@ -102,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "import-districts":
             print(asyncio.run(_import_districts(settings, args)))
             return 0
+        if command == "import-election":
+            print(asyncio.run(_import_election(settings, args)))
+            return 0
         from bot import app
 
         if command == "webhook":
@@ -116,6 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(app.run_polling(settings))
     except ConfigError as error:
         print(f"config error: {error}", file=sys.stderr)
+        return 2
+    except QuestError as error:
+        print(f"quest error ({len(error.errors)}):", file=sys.stderr)
+        for line in error.errors:
+            print(f"  {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass

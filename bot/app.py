@@ -30,7 +30,9 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.fsm_storage import SqlStorage
 from bot.db.uow import UnitOfWorkFactory
 from bot.handlers import build_router
+from bot.handlers.quest import QuestHolder
 from bot.i18n import Catalog
+from bot.quests.loader import Quest, load_quest
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.geography import ensure_demo_data
@@ -106,7 +108,9 @@ def _text(value: str | bytes) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def build_app(settings: Settings, catalog: Catalog | None = None) -> Shtab:
+def build_app(
+    settings: Settings, catalog: Catalog | None = None, quest: Quest | None = None
+) -> Shtab:
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     uow_factory = UnitOfWorkFactory(session_factory)
@@ -117,6 +121,8 @@ def build_app(settings: Settings, catalog: Catalog | None = None) -> Shtab:
         uow_factory=uow_factory, storage=storage, events_isolation=isolation
     )
     dispatcher.update.outer_middleware(ContextMiddleware(settings, catalog, cipher))
+    # A broken quest file stops start-up here with every error (QuestError).
+    dispatcher["quest_holder"] = QuestHolder(quest or load_quest())
     dispatcher.include_router(build_router())
     app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
     app.closers.extend(closers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 
 from bot.db.models import RoleName
 from bot.i18n import LOCALES, Catalog, CatalogError, Markup
+from bot.quests.schema import ActionTask
 from bot.telegram import commands, keyboards
 
+DERIVED = ("code", "reason")  # attributes that carry a key made elsewhere
 BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
 
 
@@ -24,6 +27,10 @@ def _dynamic_expansions() -> dict[str, set[str]]:
         },
         "cmd-": {f"cmd-{name.replace('_', '-')}" for name in staff},
         "role-": {f"role-{role.value}" for role in RoleName},
+        "quest-action-": {
+            f"quest-action-{name}"
+            for name in typing.get_args(ActionTask.model_fields["action"].annotation)
+        },
     }
 
 
@@ -35,7 +42,7 @@ class KeyScan:
 
 def _key_argument(call: ast.Call) -> ast.expr | None:
     function = call.func
-    if isinstance(function, ast.Name) and function.id in ("t", "InputError"):
+    if isinstance(function, ast.Name) and function.id in ("t", "InputError", "Lock"):
         return call.args[0] if call.args else None
     if (
         isinstance(function, ast.Attribute)
@@ -87,8 +94,13 @@ def scan_code() -> KeyScan:
                     first = expression.values[0] if expression.values else None
                     start = first.value if isinstance(first, ast.Constant) else ""
                     scan.dynamic.setdefault(str(start), set()).add(where)
-                elif isinstance(expression, ast.Attribute) and expression.attr == "code":
-                    pass  # t(error.code): the InputError(...) calls are scanned themselves
+                elif isinstance(expression, ast.Attribute) and expression.attr in (
+                    "code",
+                    "reason",
+                ):
+                    # t(error.code), t(lock.reason): the InputError(...) and Lock(...) calls
+                    # that make them are scanned themselves
+                    pass
                 else:
                     raise AssertionError(f"{where}:{node.lineno}: cannot read the key")
     return scan

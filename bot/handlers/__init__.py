@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import admin, common, fallback, registration, start
+from bot.handlers import admin, common, election_admin, fallback, quest, registration, start
 
-ROUTERS = (start.router, common.router, admin.router, registration.router, fallback.router)
+ROUTERS = (
+    start.router,
+    common.router,
+    admin.router,
+    election_admin.router,
+    quest.router,
+    registration.router,
+    fallback.router,
+)
 
 
 def build_router() -> Router:

@@ -187,4 +187,10 @@ async def ensure_demo_data(uow: UnitOfWork) -> bool:
         note=election.get("note"),
         make_current=True,
     )
+    # Imported here: bot.services.election builds on this module (import_districts).
+    from bot.services.election import validate_config
+
+    stored = await uow.geography.election_by_code(election["code"])
+    assert stored is not None  # import_districts just created it
+    stored.config = validate_config(election.get("config", {})).stored()
     return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import phonenumbers
 
@@ -78,3 +79,50 @@ def mask_phone(phone: str) -> str:
 def mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+def _check_digit(digits: str, weights: tuple[int, ...]) -> int:
+    return sum(int(d) * w for d, w in zip(digits, weights, strict=False)) % 11 % 10
+
+
+def normalise_inn(raw: str) -> str:
+    """ИНН: 10 digits (organisations) or 12 (people), with the checksums of the Tax Service."""
+    digits = re.sub(r"[\s-]", "", raw)
+    if not digits.isdigit() or len(digits) not in (10, 12):
+        raise InputError("error-inn-format")
+    if len(digits) == 10:
+        valid = _check_digit(digits, (2, 4, 10, 3, 5, 9, 4, 6, 8)) == int(digits[9])
+    else:
+        eleventh = _check_digit(digits, (7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
+        twelfth = _check_digit(digits, (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8))
+        valid = (eleventh, twelfth) == (int(digits[10]), int(digits[11]))
+    if not valid:
+        raise InputError("error-inn-checksum")
+    return digits
+
+
+def normalise_snils(raw: str) -> str:
+    """СНИЛС: 11 digits, the last two a checksum of the first nine. Shown as 123-456-789 01."""
+    digits = re.sub(r"[\s-]", "", raw)
+    if not digits.isdigit() or len(digits) != 11:
+        raise InputError("error-snils-format")
+    total = sum(int(d) * (9 - i) for i, d in enumerate(digits[:9]))
+    if total > 101:
+        total %= 101
+    if total in (100, 101):
+        total = 0
+    if total != int(digits[9:]):
+        raise InputError("error-snils-checksum")
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}"
+
+
+def parse_date(raw: str) -> date:
+    """дд.мм.гггг, the way Russian forms write dates."""
+    match = re.fullmatch(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*", raw)
+    if not match:
+        raise InputError("error-date-format")
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InputError("error-date-invalid") from None

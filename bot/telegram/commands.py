@@ -8,9 +8,16 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 
 from bot.i18n import LOCALES, Catalog
 
-PUBLIC = ("start", "menu", "help", "language", "privacy", "forget_me", "cancel")
+PUBLIC = ("start", "quest", "menu", "help", "language", "privacy", "forget_me", "cancel")
 COORDINATOR: tuple[str, ...] = ()
-ADMIN = ("admin", "grant_coordinator", "revoke_coordinator")
+ADMIN = (
+    "admin",
+    "grant_coordinator",
+    "revoke_coordinator",
+    "reload_quests",
+    "election",
+    "election_set",
+)
 
 
 def _commands(catalog: Catalog, locale: str, names: tuple[str, ...]) -> list[BotCommand]:

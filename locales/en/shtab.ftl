@@ -202,3 +202,57 @@ role-coordinator = coordinator
 role-candidate = candidate
 role-volunteer = volunteer
 role-supporter = supporter
+
+## Elections: calendar and settings (/election, /election_set)
+
+cmd-election = Current election: dates and settings
+cmd-election-set = Change an election date or setting
+election-event-election-day = Election day
+election-event-nomination-opens = Nomination opens
+election-event-nomination-closes = Nomination closes
+election-event-registration-docs-due = Registration documents due
+election-event-campaign-opens = Campaign opens
+election-event-campaign-closes = Campaign closes
+election-event-final-report-due = Final financial report due
+election-config-signature-percent = Signatures, % of the district's voters (divided by its seats)
+election-config-signature-min = Signatures, at least
+election-config-signature-extra-percent = May file more than required, %
+election-config-signature-extra-small = May file more than required, when few are required
+election-config-signature-small-threshold = “Few signatures” means fewer than
+election-config-fund-limit-rub = Electoral fund limit, ₽
+election-config-donation-cap-citizen-rub = Donation by a citizen, at most ₽
+election-config-donation-cap-legal-rub = Donation by a legal entity, at most ₽
+election-config-donation-return-days = Return an illegal donation within, days
+election-value-unset = not set
+election-card-title = <b>{ $name }</b>
+    Code: <code>{ $code }</code>
+election-card-day = Election day: <b>{ $day }</b>
+election-card-note = <i>{ $note }</i>
+election-card-calendar = <b>Calendar</b>
+election-card-line = { $label }: { $value } — <code>{ $key }</code>
+election-card-line-default = { $label }: { $value } (default) — <code>{ $key }</code>
+election-card-districts = Municipal formations: { $formations }, electoral districts: { $districts }, seats: { $seats }.
+election-card-config = <b>Settings</b> (the signature rules come from an unconfirmed source: check them with the election commission)
+election-card-samples = <b>Signatures to register, examples</b>
+election-card-sample = { $formation }, district no. { $number } ({ $seats ->
+        [one] { $seats } seat
+       *[other] { $seats } seats
+    }, { $voters } voters): { $required } required, at most { $maximum } may be filed
+election-card-sample-unknown = { $formation }, district no. { $number } ({ $seats ->
+        [one] { $seats } seat
+       *[other] { $seats } seats
+    }): number of voters unknown
+election-card-hint = To change: /election_set &lt;key&gt; &lt;value&gt;, e.g. <code>/election_set nomination_closes 12.07.2027</code>. Dates as DD.MM.YYYY; the value “-” clears a setting.
+election-set-usage = Usage: /election_set &lt;key&gt; &lt;value&gt; (a date DD.MM.YYYY or a number; “-” clears it). Keys: { $keys }
+election-set-done = Saved. { $label } (<code>{ $key }</code>): was { $old }, now <b>{ $new }</b>.
+error-election-none = No current election is set. Load one with: python -m bot import-election FILE.toml --current
+error-election-key = There is no setting “{ $key }”. Available: { $keys }
+error-election-date = “{ $value }” is not a date. Write it as DD.MM.YYYY, e.g. 12.07.2027.
+error-election-integer = { $key }: “{ $value }” is not a whole number.
+error-election-number = { $key }: “{ $value }” is not a number.
+error-election-range = { $key }: the value must be between { $min } and { $max }.
+error-election-cap-over-limit = A donation cap cannot be above the electoral fund limit.
+error-election-order = The dates are out of order: { $earlier } ({ $earlier_date }) must not be later than { $later } ({ $later_date }).
+error-election-day-required = Election day cannot be cleared, only changed to another date.
+error-election-file-read = Cannot read { $path }: { $reason }
+error-election-file-field = { $path }: field { $field }: { $reason }

@@ -208,3 +208,59 @@ role-coordinator = координатор
 role-candidate = кандидат
 role-volunteer = волонтёр
 role-supporter = сторонник
+
+## Выборы: календарь и параметры (/election, /election_set)
+
+cmd-election = Текущие выборы: даты и параметры
+cmd-election-set = Изменить дату или параметр выборов
+election-event-election-day = День голосования
+election-event-nomination-opens = Начало выдвижения
+election-event-nomination-closes = Конец выдвижения
+election-event-registration-docs-due = Документы на регистрацию — до
+election-event-campaign-opens = Начало агитации
+election-event-campaign-closes = Конец агитации
+election-event-final-report-due = Итоговый финансовый отчёт — до
+election-config-signature-percent = Подписи, % от числа избирателей округа (делится на число мандатов)
+election-config-signature-min = Подписей не меньше
+election-config-signature-extra-percent = Сверх нужного можно сдать, %
+election-config-signature-extra-small = Сверх нужного при малом числе подписей
+election-config-signature-small-threshold = «Малое число» подписей — меньше
+election-config-fund-limit-rub = Предельный размер избирательного фонда, ₽
+election-config-donation-cap-citizen-rub = Пожертвование гражданина — не больше, ₽
+election-config-donation-cap-legal-rub = Пожертвование юридического лица — не больше, ₽
+election-config-donation-return-days = Вернуть незаконное пожертвование за, дней
+election-value-unset = не задано
+election-card-title = <b>{ $name }</b>
+    Код: <code>{ $code }</code>
+election-card-day = День голосования: <b>{ $day }</b>
+election-card-note = <i>{ $note }</i>
+election-card-calendar = <b>Календарь</b>
+election-card-line = { $label }: { $value } — <code>{ $key }</code>
+election-card-line-default = { $label }: { $value } (по умолчанию) — <code>{ $key }</code>
+election-card-districts = Муниципальных образований: { $formations }, избирательных округов: { $districts }, мандатов: { $seats }.
+election-card-config = <b>Параметры</b> (правила о подписях взяты из непроверенного источника — сверьте с избирательной комиссией)
+election-card-samples = <b>Подписи для регистрации, примеры</b>
+election-card-sample = { $formation }, округ № { $number } ({ $seats ->
+        [one] { $seats } мандат
+        [few] { $seats } мандата
+       *[many] { $seats } мандатов
+    }, избирателей: { $voters }): нужно { $required }, сдать можно не больше { $maximum }
+election-card-sample-unknown = { $formation }, округ № { $number } ({ $seats ->
+        [one] { $seats } мандат
+        [few] { $seats } мандата
+       *[many] { $seats } мандатов
+    }): число избирателей неизвестно
+election-card-hint = Изменить: /election_set &lt;параметр&gt; &lt;значение&gt;, например <code>/election_set nomination_closes 12.07.2027</code>. Даты — ДД.ММ.ГГГГ; значение «-» очищает параметр.
+election-set-usage = Формат: /election_set &lt;параметр&gt; &lt;значение&gt; (дата ДД.ММ.ГГГГ или число; «-» очищает). Параметры: { $keys }
+election-set-done = Сохранено. { $label } (<code>{ $key }</code>): было { $old }, стало <b>{ $new }</b>.
+error-election-none = Текущие выборы не заданы. Загрузите их командой: python -m bot import-election ФАЙЛ.toml --current
+error-election-key = Нет параметра «{ $key }». Можно: { $keys }
+error-election-date = «{ $value }» — не дата. Напишите дату как ДД.ММ.ГГГГ, например 12.07.2027.
+error-election-integer = { $key }: «{ $value }» — не целое число.
+error-election-number = { $key }: «{ $value }» — не число.
+error-election-range = { $key }: значение должно быть от { $min } до { $max }.
+error-election-cap-over-limit = Предельное пожертвование не может быть больше предельного размера избирательного фонда.
+error-election-order = Даты не по порядку: { $earlier } ({ $earlier_date }) должно быть не позже { $later } ({ $later_date }).
+error-election-day-required = День голосования нельзя очистить, только заменить другой датой.
+error-election-file-read = Не удалось прочитать { $path }: { $reason }
+error-election-file-field = { $path }: поле { $field }: { $reason }

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import admin, common, election_admin, fallback, quest, registration, start
+from bot.handlers import (
+    admin,
+    common,
+    election_admin,
+    fallback,
+    quest,
+    registration,
+    review,
+    start,
+)
 
 ROUTERS = (
     start.router,
@@ -13,6 +22,7 @@ ROUTERS = (
     admin.router,
     election_admin.router,
     quest.router,
+    review.router,
     registration.router,
     fallback.router,
 )

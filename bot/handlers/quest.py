@@ -15,6 +15,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.config import Settings
+from bot.db.models import Candidate, Election
 from bot.db.uow import UnitOfWork
 from bot.i18n import Markup, Translator
 from bot.quests.loader import Quest, QuestError, load_quest
@@ -31,6 +32,7 @@ from bot.quests.schema import (
 from bot.services import validation
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
+from bot.services.election import config_of, signatures_max, signatures_required
 from bot.services.errors import InputError
 from bot.services.quest import QuestService, QuestStore, StageView, StepResult, TaskState, TaskView
 from bot.services.roles import Actor
@@ -88,23 +90,32 @@ async def _context(
     candidate = await uow.candidates.by_user(actor.user_id)
     if candidate is None or not actor.is_registered_candidate:
         return None
-    election = await uow.geography.current_election()
-    today = utcnow().astimezone(settings.tz).date()
-    targets = await _targets(uow, candidate.district_id, election)
-    store = QuestStore(uow, cipher, candidate)
-    service = QuestService(holder.quest, store, election, today, t.locale, targets)
+    service = await service_for(uow, cipher, holder, candidate, t.locale, settings)
     return Context(service, holder.quest, t)
 
 
-async def _targets(
-    uow: UnitOfWork, district_id: int | None, election: object
-) -> dict[str, int | None]:
-    from bot.services.election import ElectionConfig, signatures_max, signatures_required
+async def service_for(
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    holder: QuestHolder,
+    candidate: Candidate,
+    locale: str,
+    settings: Settings,
+) -> QuestService:
+    """The quest rules for one candidate as of today in the campaign's time zone."""
+    election = await uow.geography.current_election()
+    targets = await _targets(uow, candidate.district_id, election)
+    store = QuestStore(uow, cipher, candidate)
+    return QuestService(holder.quest, store, election, today_in(settings), locale, targets)
 
+
+async def _targets(
+    uow: UnitOfWork, district_id: int | None, election: Election | None
+) -> dict[str, int | None]:
     district = await uow.geography.district(district_id) if district_id else None
     if district is None or election is None:
         return {}
-    config = ElectionConfig.model_validate(getattr(election, "config", None) or {})
+    config = config_of(election)
     return {
         "signatures_required": signatures_required(district.voters, district.seats, config),
         "signatures_max": signatures_max(district.voters, district.seats, config),
@@ -332,7 +343,8 @@ async def _show_task(message: Message, state: FSMContext, ctx: Context, view: Ta
     if isinstance(task, ReadTask):
         await _show_page(message, ctx, view, 0, edit=False)
     elif isinstance(task, ChecklistTask):
-        await message.answer(*_checklist_screen(ctx, view, await _stored(ctx, view)))
+        text, markup = _checklist_screen(ctx, view, await _stored(ctx, view))
+        await message.answer(text, reply_markup=markup)
     elif isinstance(task, QuestionnaireTask):
         await message.answer(_task_header(ctx, view) + _intro(task, t))
         await _ask_next_field(message, state, ctx, view)
@@ -688,8 +700,15 @@ async def on_count_other(message: Message, t: Translator) -> None:
 
 
 async def _after_step(message: Message, ctx: Context, full_id: str, result: StepResult) -> None:
-    t = ctx.t
-    item = ctx.quest.tasks[full_id]
+    text = step_summary(ctx.quest, ctx.t, full_id, result)
+    if text:
+        await message.answer(text)
+    await show_quest(message, ctx)
+
+
+def step_summary(quest: Quest, t: Translator, full_id: str, result: StepResult) -> str:
+    """What a step achieved: the task done or submitted, a stage celebrated, what opened."""
+    item = quest.tasks[full_id]
     view = result.view.task(full_id)
     lines = []
     if result.completed:
@@ -699,15 +718,13 @@ async def _after_step(message: Message, ctx: Context, full_id: str, result: Step
     elif view is not None and view.state is TaskState.WAITING:
         lines.append(t("quest-task-submitted", title=item.task.title.get(t.locale)))
     if result.finished_stage:
-        stage = ctx.quest.stage(result.finished_stage)
+        stage = quest.stage(result.finished_stage)
         assert stage is not None
         lines.append("🎉 " + stage.celebration.get(t.locale))
     if result.opened:
-        titles = [ctx.quest.tasks[o].task.title.get(t.locale) for o in result.opened]
+        titles = [quest.tasks[o].task.title.get(t.locale) for o in result.opened]
         lines.append(t("quest-opened") + "\n" + "\n".join(f"▶️ {title}" for title in titles))
-    if lines:
-        await message.answer("\n\n".join(lines))
-    await show_quest(message, ctx)
+    return "\n\n".join(lines)
 
 
 # --- admin: reload ---------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 
+MAX_COUNT = 100_000  # far above any district's signatures or doors; stops typos like 1000000
+
 
 class TaskState(enum.StrEnum):
     LOCKED = "locked"
@@ -459,13 +461,13 @@ class QuestService:
         task = view.item.task
         if not isinstance(task, CounterTask):
             raise InputError("quest-unknown-task")
-        if not -100_000 <= amount <= 100_000:
-            raise InputError("quest-count-range")
+        if not 0 <= amount <= MAX_COUNT:
+            raise InputError("quest-count-range", limit=MAX_COUNT)
         data = await self._data(full_id)
         current = int(data.get("count", 0))  # type: ignore[call-overload]
         new = amount if absolute else current + amount
-        if new < 0:
-            raise InputError("quest-count-range")
+        if new > MAX_COUNT:
+            raise InputError("quest-count-range", limit=MAX_COUNT)
         data["count"] = new
         target = counter_target(task, self.targets)
         if target is not None and new >= target:
@@ -482,6 +484,26 @@ class QuestService:
         await self.store.save(full_id, await self._data(full_id), TaskStatus.WAITING)
         return await self._result(before, full_id)
 
+    async def decide(self, full_id: str, approve: bool, comment: str | None) -> StepResult:
+        """A coordinator approves a waiting task (or opens an approval-locked one), or
+        returns it with a comment."""
+        item = self.quest.tasks.get(full_id)
+        if item is None:
+            raise InputError("quest-unknown-task")
+        before = await self.view()
+        row = (await self.store.rows()).get(full_id)
+        data = await self._data(full_id)
+        if approve and row is not None and row.status is TaskStatus.WAITING:
+            await self.store.save(full_id, data, TaskStatus.DONE, item.task.points)
+        elif approve and row is None and item.task.unlock.approval:
+            await self.store.save(full_id, data, TaskStatus.STARTED)  # opened by a coordinator
+        elif not approve and row is not None and row.status is TaskStatus.WAITING:
+            await self.store.save(full_id, data, TaskStatus.RETURNED)
+            row.comment = comment
+        else:
+            raise InputError("quest-nothing-to-approve")
+        return await self._result(before, full_id)
+
     async def report_action_done(self, action: str) -> list[StepResult]:
         """Called by another part of the bot (documents, fund...) when its work is done."""
         results = []
@@ -493,27 +515,3 @@ class QuestService:
                         await self._finish(task_view, await self._data(task_view.full_id))
                     )
         return results
-
-
-async def review(
-    store: QuestStore, quest: Quest, full_id: str, approve: bool, comment: str | None
-) -> None:
-    """A coordinator approves a waiting task (or opens an approval-locked one), or returns it."""
-    item = quest.tasks.get(full_id)
-    if item is None:
-        raise InputError("quest-unknown-task")
-    rows = await store.rows()
-    row = rows.get(full_id)
-    data = {} if row is None else (await store.progress())[full_id].data
-    if approve:
-        if row is not None and row.status is TaskStatus.WAITING:
-            await store.save(full_id, data, TaskStatus.DONE, item.task.points)
-        elif row is None and item.task.unlock.approval:
-            await store.save(full_id, data, TaskStatus.STARTED)  # opened by the coordinator
-        else:
-            raise InputError("quest-nothing-to-approve")
-    else:
-        if row is None or row.status is not TaskStatus.WAITING:
-            raise InputError("quest-nothing-to-approve")
-        await store.save(full_id, data, TaskStatus.RETURNED)
-        row.comment = comment

@@ -9,7 +9,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from bot.i18n import LOCALES, Catalog
 
 PUBLIC = ("start", "quest", "menu", "help", "language", "privacy", "forget_me", "cancel")
-COORDINATOR: tuple[str, ...] = ()
+COORDINATOR: tuple[str, ...] = ("pending",)
 ADMIN = (
     "admin",
     "grant_coordinator",

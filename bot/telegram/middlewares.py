@@ -83,7 +83,8 @@ class ContextMiddleware(BaseMiddleware):
         text = self._catalog.text(locale, "error-internal")
         try:
             if isinstance(update.callback_query, CallbackQuery):
-                await update.callback_query.answer()
+                # Not answered here: the handler may have answered it before failing, and a
+                # second answer is an error. The message below is what the user needs.
                 message = update.callback_query.message
                 chat_id = message.chat.id if message else update.callback_query.from_user.id
             elif isinstance(update.message, Message):

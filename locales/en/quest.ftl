@@ -46,7 +46,7 @@ quest-upload-kind = This type of file won't do: a photo or a PDF is needed.
 quest-upload-too-big = The file is over { $limit } MB. Compress it or take the photo again.
 quest-counter = Now: { $count } of { $target } { $unit }
 quest-counter-hint = Type how many to add (e.g. 15), or “=120” to set the total. Leave: /cancel
-quest-count-range = That number won't do: the total cannot go below zero.
+quest-count-range = The number must be between 0 and { $limit }.
 quest-approval-requested = Sent to the coordinator. Once they confirm, the task counts.
 quest-waiting = ⏳ Waiting for the coordinator's check.
 quest-returned = ↩️ The coordinator returned the task: { $comment }
@@ -70,3 +70,19 @@ error-snils-format = A SNILS is 11 digits, for example: 112-233-445 95
 error-snils-checksum = The SNILS has a mistake: its checksum doesn't match. Check it against your SNILS card.
 error-date-format = Write the date as dd.mm.yyyy, for example: 07.03.1985
 error-date-invalid = There is no such date. Check the day and the month.
+
+## Coordinators' review
+
+review-empty = Nothing is waiting for a check. 👍
+review-list = Waiting for a check: { $count }. Open one to look and decide:
+review-card = <b>{ $name }</b>, “{ $task }”
+review-approve = ✅ Accept
+review-return = ↩️ Return
+review-ask-comment = Write to the candidate what to fix (one message):
+review-gone = This task has been checked already or is not available.
+review-done-approved = Accepted. The candidate was notified.
+review-done-returned = Returned with your comment. The candidate was notified.
+review-approved-notice = ✅ The coordinator accepted “{ $title }”.
+review-returned-notice = ↩️ The coordinator returned “{ $title }”: { $comment }
+review-open-quest = Quest: /quest
+cmd-pending = Tasks to check

@@ -49,7 +49,7 @@ quest-upload-kind = Такой тип файла не подходит: нужн
 quest-upload-too-big = Файл больше { $limit } МБ. Сожмите его или сфотографируйте заново.
 quest-counter = Сейчас: { $count } из { $target } { $unit }
 quest-counter-hint = Напишите, сколько добавить (например, 15), или «=120», чтобы указать итог. Выйти: /cancel
-quest-count-range = Такое число не подходит: итог не может быть меньше нуля.
+quest-count-range = Число должно быть от 0 до { $limit }.
 quest-approval-requested = Отправлено координатору. Как только подтвердит — задача засчитается.
 quest-waiting = ⏳ Ждёт проверки координатора.
 quest-returned = ↩️ Координатор вернул задачу: { $comment }
@@ -73,3 +73,19 @@ error-snils-format = СНИЛС — это 11 цифр, например: 112-23
 error-snils-checksum = В СНИЛС ошибка: контрольное число не сходится. Проверьте по карточке СНИЛС.
 error-date-format = Дата пишется так: дд.мм.гггг, например: 07.03.1985
 error-date-invalid = Такой даты нет в календаре. Проверьте день и месяц.
+
+## Проверка задач координатором
+
+review-empty = Ничего не ждёт проверки. 👍
+review-list = Ждут проверки: { $count }. Откройте, чтобы посмотреть и решить:
+review-card = <b>{ $name }</b> — «{ $task }»
+review-approve = ✅ Принять
+review-return = ↩️ Вернуть
+review-ask-comment = Напишите кандидату, что исправить (одним сообщением):
+review-gone = Эта задача уже проверена или недоступна.
+review-done-approved = Принято. Кандидат получил уведомление.
+review-done-returned = Возвращено с комментарием. Кандидат получил уведомление.
+review-approved-notice = ✅ Координатор принял задачу «{ $title }».
+review-returned-notice = ↩️ Координатор вернул задачу «{ $title }»: { $comment }
+review-open-quest = Квест: /quest
+cmd-pending = Задачи на проверку

@@ -46,5 +46,8 @@ class QuestRepository:
             query = query.where(or_(*conditions))
         return [(row, candidate) for row, candidate in (await self._session.execute(query)).all()]
 
+    async def get(self, progress_id: int) -> TaskProgress | None:
+        return await self._session.get(TaskProgress, progress_id)
+
     async def candidate(self, candidate_id: int) -> Candidate | None:
         return await self._session.get(Candidate, candidate_id)

@@ -311,9 +311,11 @@ async def test_confirm_read_completes_and_awards_points(env: Env) -> None:
     assert after.last_progress_at is not None
     assert after.last_progress_at.replace(tzinfo=UTC) == NOW
     assert after.rows == {"basics.intro": TaskStatus.DONE}
-    # Reading it again (a stale button) awards nothing more.
+    # Reading it again (a stale button) is refused, and awards nothing more.
     async with env.service() as service:
-        await service.confirm_read("basics.intro")
+        with pytest.raises(InputError) as refused:
+            await service.confirm_read("basics.intro")
+    assert refused.value.code == "quest-already-done"
     assert (await env.snapshot()).points == 10
 
 
@@ -585,11 +587,6 @@ async def test_finishing_a_stage_reports_it_and_what_opened(env: Env) -> None:
 # --- bugs ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: QuestService steps don't refuse a DONE task: un-ticking a done checklist "
-    "(a stale button) saves it as STARTED, ticking again completes it and awards points twice",
-)
 async def test_a_done_checklist_cannot_earn_points_twice(env: Env) -> None:
     async with env.service() as service:
         await service.confirm_read("basics.intro")
@@ -605,11 +602,6 @@ async def test_a_done_checklist_cannot_earn_points_twice(env: Env) -> None:
     assert snapshot.points == 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: count() on a DONE counter set below its target saves it as STARTED; reaching "
-    "the target again completes it and awards the points a second time",
-)
 async def test_a_done_counter_cannot_earn_points_twice(env: Env) -> None:
     async with env.service() as service:
         await finish_basics(service)
@@ -622,11 +614,6 @@ async def test_a_done_counter_cannot_earn_points_twice(env: Env) -> None:
     assert (await env.snapshot()).points == 65
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: request_approval() on an approved (DONE) task puts it back to WAITING, and "
-    "approving it again awards its points twice",
-)
 async def test_an_approved_task_cannot_be_submitted_again(env: Env) -> None:
     async with env.service() as service:
         await finish_basics(service)
@@ -671,26 +658,15 @@ def write_stage(directory: Path, unlock: str = "", first_unlock: str = "") -> Pa
     return directory
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a task may depend on a task LATER in the file (the loader only rejects "
-    "cycles), but evaluate() sees tasks in file order, so the dependant stays locked forever",
-)
-def test_a_task_after_a_later_task_opens_once_it_is_done(tmp_path: Path) -> None:
+def test_a_task_cannot_wait_for_a_later_task(tmp_path: Path) -> None:
+    """evaluate() is one pass in file order, so the loader refuses forward references
+    (otherwise the task would stay locked forever)."""
     directory = write_stage(tmp_path / "q", first_unlock='unlock.after = ["second"]')
-    try:
-        quest = load_quest(directory)
-    except QuestError:
-        return  # refusing the forward reference is a fix too
-    view = evaluate(quest, None, done("solo.second"), BEFORE, 10, "en")
-    assert state(view, "solo.first") is TaskState.OPEN
+    with pytest.raises(QuestError) as refused:
+        load_quest(directory)
+    assert any("'second' comes later" in line for line in refused.value.errors)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a stage-level window's `closes` is ignored (evaluate() drops the 'passed' flag "
-    "of the stage's rule), so the stage's undone tasks stay OPEN after it closed",
-)
 def test_a_stage_window_that_passed_closes_its_tasks(tmp_path: Path) -> None:
     window = 'unlock.window = { closes = { event = "nomination_closes" } }'
     quest = load_quest(write_stage(tmp_path / "q", unlock=window))

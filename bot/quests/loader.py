@@ -1,8 +1,9 @@
 """Loads the quest from `bot/quests/stages/*.toml` and checks everything a file can get wrong.
 
 Every problem is reported as `file: field: reason`, all of them at once, so whoever edits the
-quest fixes it in one pass. A broken quest stops start-up; a broken reload keeps the running
-quest (see bot.handlers.quest).
+quest fixes it in one pass. Unlock rules may only look back in file order (which rules out
+cycles): the quest is evaluated in one pass. A broken quest stops start-up; a broken reload
+keeps the running quest (see bot.handlers.quest).
 """
 
 from __future__ import annotations
@@ -144,56 +145,43 @@ def _resolve(reference: str, stage: Stage, known: dict[str, Stage], tasks: set[s
     return reference if reference in tasks else None
 
 
-def _check_references(
-    named: list[tuple[str, Stage]], errors: list[str]
-) -> dict[str, tuple[str, ...]]:
-    """Resolve every `unlock.after`; return the dependency graph by full id."""
+def _check_references(named: list[tuple[str, Stage]], errors: list[str]) -> None:
+    """Every `unlock.after` must name a task or stage that comes earlier: the quest is
+    evaluated in one pass in file order, and this also makes cycles impossible."""
     known = {stage.id: stage for _, stage in named}
     tasks = {full_task_id(stage.id, task.id) for _, stage in named for task in stage.tasks}
-    graph: dict[str, tuple[str, ...]] = {}
+    # The quest is evaluated in file order in one pass, so a rule may only look back.
+    order: dict[str, int] = {}
+    for _, stage in named:
+        for task in stage.tasks:
+            order[full_task_id(stage.id, task.id)] = len(order)
+        order[stage.id] = len(order)  # a stage is done after its last task
 
     def resolve_all(name: str, where: str, unlock: Unlock, stage: Stage, node: str) -> None:
-        resolved = []
+        # A stage's own rule is checked before any of its tasks; a task's after its elders.
+        position = (
+            order[full_task_id(stage.id, stage.tasks[0].id)] if node == stage.id else (order[node])
+        )
         for reference in unlock.after:
             target = _resolve(reference, stage, known, tasks)
             if target is None:
                 errors.append(f"{name}: {where}.unlock.after: unknown task or stage {reference!r}")
-            else:
-                resolved.append(target)
-        graph[node] = tuple(resolved)
+            elif order[target] >= position:
+                errors.append(
+                    f"{name}: {where}.unlock.after: {reference!r} comes later in the quest; "
+                    "a rule may only wait for what comes before it"
+                )
 
     for name, stage in named:
+        if stage.unlock.approval:
+            errors.append(f"{name}: unlock.approval: a stage cannot wait for approval; "
+                          "put an approval task first in it instead")  # fmt: skip
         resolve_all(name, "stage", stage.unlock, stage, stage.id)
         for index, task in enumerate(stage.tasks):
             node = full_task_id(stage.id, task.id)
             if len(node) > MAX_FULL_ID:
                 errors.append(f"{name}: tasks[{index}].id: '{node}' is over {MAX_FULL_ID} chars")
             resolve_all(name, f"tasks[{index}]", task.unlock, stage, node)
-    return graph
-
-
-def _check_cycles(graph: dict[str, tuple[str, ...]], errors: list[str]) -> None:
-    # A stage depends on its tasks too: "stage done" means all of its tasks are done.
-    expanded = {node: list(deps) for node, deps in graph.items()}
-    for node in graph:
-        if "." in node:
-            expanded.setdefault(node.split(".")[0], []).append(node)
-    state: dict[str, int] = {}
-
-    def visit(node: str, path: list[str]) -> None:
-        if state.get(node) == 2:
-            return
-        if state.get(node) == 1:
-            cycle = [*path[path.index(node) :], node]
-            errors.append(f"unlock rules form a cycle: {' -> '.join(cycle)}")
-            return
-        state[node] = 1
-        for dependency in expanded.get(node, []):
-            visit(dependency, [*path, node])
-        state[node] = 2
-
-    for node in sorted(expanded):
-        visit(node, [])
 
 
 def load_quest(directory: Path = STAGES_DIR) -> Quest:
@@ -212,9 +200,7 @@ def load_quest(directory: Path = STAGES_DIR) -> Quest:
         if stage.id in seen:
             errors.append(f"{name}: id: stage {stage.id!r} is also defined in {seen[stage.id]}")
         seen[stage.id] = name
-    graph = _check_references(named, errors)
-    if not errors:
-        _check_cycles(graph, errors)
+    _check_references(named, errors)
     if errors:
         raise QuestError(errors)
     stages = tuple(stage for _, stage in named)

@@ -206,12 +206,14 @@ def evaluate(
     states: dict[str, TaskState] = {}
     stages: list[StageView] = []
     for index, stage in enumerate(quest.stages):
-        stage_lock, _ = _lock(quest, stage, stage.unlock, states, None, election, today, locale)
+        stage_lock, stage_passed = _lock(
+            quest, stage, stage.unlock, states, None, election, today, locale
+        )
         views: list[TaskView] = []
         for item in quest.stage_tasks(stage):
             stored = progress.get(item.full_id)
             view = _task_view(quest, item, stored, stage_lock, states, election, today, locale,
-                              targets or {})  # fmt: skip
+                              targets or {}, stage_passed)  # fmt: skip
             states[item.full_id] = view.state
             views.append(view)
         stages.append(StageView(index, stage.id, tuple(views), stage_lock))
@@ -228,6 +230,7 @@ def _task_view(
     today: date,
     locale: str,
     targets: dict[str, int | None],
+    stage_passed: bool = False,
 ) -> TaskView:
     task = item.task
     deadline = resolve(election, task.deadline)
@@ -238,6 +241,7 @@ def _task_view(
     lock, passed = _lock(quest, item.stage, task.unlock, states, stored, election, today, locale)
     if stage_lock is not None:
         lock = stage_lock
+    passed = passed or stage_passed
     if lock is not None:
         return TaskView(item, TaskState.LOCKED, lock, deadline, days_left, counts)
     if passed:
@@ -378,6 +382,18 @@ class QuestService:
             raise InputError("quest-task-closed")
         return view
 
+    async def _open_for_change(self, full_id: str, kind: type) -> TaskView:
+        """The task if it is of `kind` and the candidate may still change it: open, not done,
+        not in review. A wrong kind means a forged request: it reads as an unknown task."""
+        view = await self.open_task(full_id)
+        if not isinstance(view.item.task, kind):
+            raise InputError("quest-unknown-task")
+        if view.state is TaskState.DONE:
+            raise InputError("quest-already-done")
+        if view.state is TaskState.WAITING:
+            raise InputError("quest-waiting")
+        return view
+
     async def _data(self, full_id: str) -> dict[str, object]:
         stored = (await self.store.progress()).get(full_id)
         return dict(stored.data) if stored else {}
@@ -402,13 +418,13 @@ class QuestService:
         return StepResult(after, completed, finished, opened)
 
     async def confirm_read(self, full_id: str) -> StepResult:
-        view = await self.open_task(full_id)
+        view = await self._open_for_change(full_id, ReadTask)
         if not isinstance(view.item.task, ReadTask):
             raise InputError("quest-unknown-task")
         return await self._finish(view, await self._data(full_id))
 
     async def toggle_item(self, full_id: str, item_id: str) -> StepResult:
-        view = await self.open_task(full_id)
+        view = await self._open_for_change(full_id, ChecklistTask)
         task = view.item.task
         if not isinstance(task, ChecklistTask) or item_id not in {i.id for i in task.items}:
             raise InputError("quest-unknown-task")
@@ -424,7 +440,7 @@ class QuestService:
 
     async def answer(self, full_id: str, field_id: str, value: str | None) -> StepResult:
         """Store one questionnaire answer (already validated by the caller's validator)."""
-        view = await self.open_task(full_id)
+        view = await self._open_for_change(full_id, QuestionnaireTask)
         task = view.item.task
         if not isinstance(task, QuestionnaireTask):
             raise InputError("quest-unknown-task")
@@ -444,7 +460,7 @@ class QuestService:
         return await self._result(before, full_id)
 
     async def upload(self, full_id: str, file_id: str, kind: str, size: int) -> StepResult:
-        view = await self.open_task(full_id)
+        view = await self._open_for_change(full_id, UploadTask)
         task = view.item.task
         if not isinstance(task, UploadTask):
             raise InputError("quest-unknown-task")
@@ -457,7 +473,7 @@ class QuestService:
         return await self._finish(view, data)
 
     async def count(self, full_id: str, amount: int, *, absolute: bool = False) -> StepResult:
-        view = await self.open_task(full_id)
+        view = await self._open_for_change(full_id, CounterTask)
         task = view.item.task
         if not isinstance(task, CounterTask):
             raise InputError("quest-unknown-task")
@@ -477,7 +493,7 @@ class QuestService:
         return await self._result(before, full_id)
 
     async def request_approval(self, full_id: str) -> StepResult:
-        view = await self.open_task(full_id)
+        view = await self._open_for_change(full_id, ApprovalTask)
         if not isinstance(view.item.task, ApprovalTask):
             raise InputError("quest-unknown-task")
         before = await self.view()

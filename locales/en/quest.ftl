@@ -86,3 +86,4 @@ review-approved-notice = ✅ The coordinator accepted “{ $title }”.
 review-returned-notice = ↩️ The coordinator returned “{ $title }”: { $comment }
 review-open-quest = Quest: /quest
 cmd-pending = Tasks to check
+quest-already-done = This task is done already.

@@ -89,3 +89,4 @@ review-approved-notice = ✅ Координатор принял задачу «
 review-returned-notice = ↩️ Координатор вернул задачу «{ $title }»: { $comment }
 review-open-quest = Квест: /quest
 cmd-pending = Задачи на проверку
+quest-already-done = Эта задача уже выполнена.

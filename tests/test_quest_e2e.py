@@ -172,6 +172,15 @@ async def test_a_candidate_walks_the_whole_quest(running: RunningBot, clock: Fro
         t.item.task.points for s in final.stages for t in s.tasks if t.state is TaskState.DONE
     )
     assert candidate.quest_points == earned > 1000
+    async with running.app.uow_factory() as uow:
+        answers = await (await service_for(running, user.user_id, clock.now.date(), uow)).answers()
+    assert answers and set(map(str, answers.values())) <= {*ANSWERS.values(), "yes", "no"} | {
+        c.id
+        for item in holder(running).quest.tasks.values()
+        if isinstance(item.task, QuestionnaireTask)
+        for f in item.task.fields
+        for c in f.choices
+    }
     celebrations = [m for m in user.transcript if "🎉" in m.get("text", "")]
     assert len(celebrations) >= 8  # every stage's end was celebrated (one may close unfinished)
 

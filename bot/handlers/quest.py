@@ -9,7 +9,6 @@ from datetime import date
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -36,6 +35,7 @@ from bot.services.election import config_of, signatures_max, signatures_required
 from bot.services.errors import InputError
 from bot.services.quest import QuestService, QuestStore, StageView, StepResult, TaskState, TaskView
 from bot.services.roles import Actor
+from bot.telegram.callbacks import QuestCb
 from bot.telegram.filters import IsAdmin
 
 router = Router(name="quest")
@@ -58,12 +58,6 @@ class QuestHolder:
 
     def __init__(self, quest: Quest) -> None:
         self.quest = quest
-
-
-class QuestCb(CallbackData, prefix="q"):
-    action: str
-    task: str = ""
-    n: int = 0
 
 
 class QuestForm(StatesGroup):

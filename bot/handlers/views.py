@@ -27,7 +27,11 @@ async def send_menu(message: Message, t: Translator, actor: Actor | None) -> Non
         lines.append(t("menu-staff"))
     await message.answer(
         "\n\n".join(lines),
-        reply_markup=keyboards.menu(t, registered=actor.is_registered_candidate or actor.is_staff),
+        reply_markup=keyboards.menu(
+            t,
+            registered=actor.is_registered_candidate or actor.is_staff,
+            candidate=actor.is_registered_candidate,
+        ),
     )
 
 

@@ -370,6 +370,16 @@ class QuestService:
             self.targets,
         )
 
+    async def answers(self) -> dict[str, object]:
+        """Every questionnaire answer as {"stage.task.field": value}: other parts of the bot
+        (the nomination documents) reuse what the candidate already told the quest."""
+        found: dict[str, object] = {}
+        for full_id, stored in (await self.store.progress()).items():
+            given = stored.data.get("answers", {})
+            if isinstance(given, dict):
+                found.update({f"{full_id}.{field}": value for field, value in given.items()})
+        return found
+
     async def open_task(self, full_id: str) -> TaskView:
         """The task if the candidate may work on it now; InputError otherwise."""
         view = (await self.view()).task(full_id)

@@ -45,3 +45,9 @@ class ForgetCb(CallbackData, prefix="forget"):
 
 class MenuCb(CallbackData, prefix="menu"):
     action: str
+
+
+class QuestCb(CallbackData, prefix="q"):
+    action: str  # stages, stage, about, task, page, read, tick, yn, ch, skip, appr
+    task: str = ""  # "stage.task", at most 48 characters (the loader checks)
+    n: int = 0  # a stage, page, item or choice index

@@ -22,6 +22,7 @@ from bot.telegram.callbacks import (
     LanguageCb,
     MenuCb,
     OrganisationCb,
+    QuestCb,
     SkipEmailCb,
 )
 
@@ -111,8 +112,10 @@ def forget(t: Translator, step: int) -> InlineKeyboardMarkup:
     )
 
 
-def menu(t: Translator, registered: bool) -> InlineKeyboardMarkup:
+def menu(t: Translator, registered: bool, candidate: bool = False) -> InlineKeyboardMarkup:
     rows = []
+    if candidate:
+        rows.append([_button(t("button-menu-quest"), QuestCb(action="stages").pack())])
     if not registered:
         rows.append([_button(t("button-menu-continue"), MenuCb(action="continue").pack())])
     rows.append([_button(t("button-menu-privacy"), MenuCb(action="privacy").pack())])

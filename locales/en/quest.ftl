@@ -87,3 +87,4 @@ review-returned-notice = ↩️ The coordinator returned “{ $title }”: { $co
 review-open-quest = Quest: /quest
 cmd-pending = Tasks to check
 quest-already-done = This task is done already.
+button-menu-quest = 🗺 Campaign quest

@@ -82,7 +82,7 @@ button-share-contact = 📱 Share contact
 button-skip-email = Skip
 registration-done =
     🎉 Done! You are registered with Shtab.
-    The campaign comes next, step by step. Main menu: /menu
+    The campaign comes next, step by step: /quest. Main menu: /menu
 
 ## Input errors: what is wrong and what is expected
 
@@ -111,7 +111,7 @@ not-understood = I didn't understand. Main menu: /menu, help: /help
 ## Menu and common commands
 
 menu-title = <b>Main menu</b>
-menu-candidate = You are registered as a candidate. The campaign quest will appear here soon.
+menu-candidate = You are registered as a candidate. The campaign, step by step, is in the quest: /quest
 menu-not-registered = Your registration is not finished yet.
 menu-staff = You are a coordinator or an admin: commands in /help
 button-menu-continue = ▶️ Continue registration

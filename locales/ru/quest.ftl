@@ -90,3 +90,4 @@ review-returned-notice = ↩️ Координатор вернул задачу
 review-open-quest = Квест: /quest
 cmd-pending = Задачи на проверку
 quest-already-done = Эта задача уже выполнена.
+button-menu-quest = 🗺 Квест кампании

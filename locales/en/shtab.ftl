@@ -123,16 +123,22 @@ nothing-to-cancel = Nothing to cancel right now. Menu: /menu
 help =
     <b>Commands</b>
     /start — start or continue registration
+    /quest — the campaign quest: stages and tasks
     /menu — main menu
     /cancel — leave the current dialog (what you typed is kept)
     /language — language
     /privacy — what is stored about me and who sees it
     /forget_me — erase all my data
-help-staff = <b>For coordinators</b>: commands will come with the coordinators' console.
+help-staff =
+    <b>For coordinators</b>
+    /pending — candidates' tasks waiting for your check
 help-admin =
     <b>For admins</b>
     /grant_coordinator &lt;id&gt; [org:&lt;code&gt;] [mf:"&lt;formation&gt;"] — make a coordinator
     /revoke_coordinator &lt;id&gt; — remove the coordinator role
+    /election — the election: dates, districts, limits
+    /election_set &lt;key&gt; &lt;value&gt; — change a date or a number
+    /reload_quests — re-read the quest files without a restart
 ask-language = Выберите язык / Choose your language:
 language-set = Done: we speak English now.
 

@@ -205,6 +205,53 @@ class TaskProgress(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ReminderStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DROPPED = "dropped"  # no longer relevant (task done, deadline passed, muted, blocked)
+    FAILED = "failed"  # gave up after repeated errors
+
+
+class Reminder(Base):
+    """The persistent outbox: a message due at a time. `key` makes planning idempotent
+    (planning twice creates nothing new); claiming a row atomically makes sending once per
+    row hold with several instances."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    not_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    status: Mapped[ReminderStatus] = mapped_column(
+        Enum(ReminderStatus, native_enum=False, length=16), default=ReminderStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class NotificationSettings(Base):
+    """A person's /settings: muted kinds and quiet hours (minutes after local midnight)."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    muted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    quiet_start: Mapped[int] = mapped_column(Integer, default=22 * 60)
+    quiet_end: Mapped[int] = mapped_column(Integer, default=9 * 60)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+
+
 class AuditEntry(Base):
     """Who did what to whose data. Kept after /forget_me, with the subject's id only."""
 

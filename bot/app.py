@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -54,6 +56,36 @@ class Shtab:
     catalog: Catalog
     dispatcher: Dispatcher
     closers: list[Any] = field(default_factory=list)
+    scheduler: Any = None
+
+    def reminder_jobs(self, bot: Bot, instance: str = "", sender: Any = None) -> tuple[Any, Any]:
+        """The dispatcher and planner of reminders, sending through a rate-limited sender."""
+        from bot.telegram.reminders import ReminderDispatcher, ReminderPlanner
+        from bot.telegram.sender import RateLimitedSender
+
+        holder = self.dispatcher["quest_holder"]
+        dispatcher = ReminderDispatcher(
+            uow_factory=self.uow_factory,
+            sender=sender or RateLimitedSender(bot),
+            catalog=self.catalog,
+            quest_holder=holder,
+            settings=self.settings,
+            cipher=self.cipher,
+            instance=instance or f"{socket.gethostname()}:{os.getpid()}",
+        )
+        planner = ReminderPlanner(
+            uow_factory=self.uow_factory,
+            quest_holder=holder,
+            settings=self.settings,
+            cipher=self.cipher,
+        )
+        return dispatcher, planner
+
+    def start_reminders(self, bot: Bot) -> None:
+        from bot.telegram.reminders import start_scheduler
+
+        dispatcher, planner = self.reminder_jobs(bot)
+        self.scheduler = start_scheduler(dispatcher, planner)
 
     async def close(self) -> None:
         for closer in self.closers:
@@ -129,6 +161,15 @@ def build_app(
 
     async def startup(bot: Bot) -> None:
         await on_startup(app, bot)
+        if settings.scheduler:
+            app.start_reminders(bot)
+
+    async def shutdown() -> None:
+        if app.scheduler is not None:
+            app.scheduler.shutdown(wait=False)
+            app.scheduler = None
+
+    dispatcher.shutdown.register(shutdown)
 
     dispatcher.startup.register(startup)
     return app

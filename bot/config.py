@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     data_dir: Path = DEFAULT_DATA_DIR
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The reminder jobs (planning, sending). Tests drive them by hand with a frozen clock.
+    scheduler: bool = True
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -89,6 +89,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "admin_ids": str(ADMIN_ID),
         "data_dir": data_dir,
         "database_url": f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}",
+        "scheduler": False,  # reminder jobs are driven by the tests, with a frozen clock
     }
     values.update(overrides)
     return load_settings(**values)

@@ -12,6 +12,7 @@ import pytest
 from bot.db.models import RoleName
 from bot.i18n import LOCALES, Catalog, CatalogError, Markup
 from bot.quests.schema import ActionTask
+from bot.services import election
 from bot.telegram import commands, keyboards
 
 DERIVED = ("code", "reason")  # attributes that carry a key made elsewhere
@@ -94,6 +95,17 @@ def scan_code() -> KeyScan:
                     first = expression.values[0] if expression.values else None
                     start = first.value if isinstance(first, ast.Constant) else ""
                     scan.dynamic.setdefault(str(start), set()).add(where)
+                elif (
+                    isinstance(expression, ast.Call)
+                    and isinstance(expression.func, ast.Name)
+                    and expression.func.id == "label_of"
+                ):
+                    # t(label_of(key)): any calendar event's or config key's label
+                    for key in (
+                        *election.CALENDAR_EVENTS.values(),
+                        *election.CONFIG_KEYS.values(),
+                    ):
+                        scan.keys.setdefault(key, set()).add(where)
                 elif isinstance(expression, ast.Attribute) and expression.attr in (
                     "code",
                     "reason",

@@ -4,7 +4,7 @@ listed in `bot.services.privacy` so /privacy and /forget_me cover every one of t
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     func,
 )
@@ -31,6 +32,25 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back timezone-aware in UTC. PostgreSQL does that by
+    itself; SQLite stores text and hands back naive values, which would break every
+    comparison with an aware "now"."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -120,10 +140,10 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     locale: Mapped[str] = mapped_column(String(8))
-    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[datetime] = mapped_column(UtcDateTime())
     consent_version: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
     # Loaded explicitly (UserRepository.person), never lazily: async code can't lazy-load.
     grants: Mapped[list[RoleGrant]] = relationship(lazy="raise", viewonly=True)
@@ -145,7 +165,7 @@ class RoleGrant(Base):
         ForeignKey("municipal_formations.id", ondelete="CASCADE")
     )
     granted_by: Mapped[int | None] = mapped_column(BigInteger)
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class Candidate(Base):
@@ -168,11 +188,11 @@ class Candidate(Base):
     district_id: Mapped[int | None] = mapped_column(
         ForeignKey("electoral_districts.id", ondelete="SET NULL")
     )
-    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    registered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     # The seriousness signal for coordinators: quest points and the last step forward.
     quest_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_progress_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class TaskStatus(enum.StrEnum):
@@ -201,8 +221,8 @@ class TaskProgress(Base):
     data_enc: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
     points: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ReminderStatus(enum.StrEnum):
@@ -224,18 +244,18 @@ class Reminder(Base):
     key: Mapped[str] = mapped_column(String(160), unique=True)
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    not_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    not_after: Mapped[datetime | None] = mapped_column(UtcDateTime())
     payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     status: Mapped[ReminderStatus] = mapped_column(
         Enum(ReminderStatus, native_enum=False, length=16), default=ReminderStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class NotificationSettings(Base):
@@ -259,7 +279,7 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     actor_id: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str | None] = mapped_column(String(32))
@@ -274,7 +294,7 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, index=True)
 
 
 class FsmRecord(Base):
@@ -289,6 +309,4 @@ class FsmRecord(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     state: Mapped[str | None] = mapped_column(String(200))
     data_enc: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=_now, onupdate=func.now()
-    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=func.now())

@@ -60,6 +60,7 @@ def _own_roles(candidate: Candidate | None) -> set[str]:
 async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     """Erase the person. The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
+    await uow.reminders.erase_user(user_id)
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -39,6 +41,24 @@ class CandidateRepository:
         return await self._session.scalar(
             select(Candidate).where(Candidate.phone_index == phone_index)
         )
+
+    async def registered(self) -> list[Candidate]:
+        result = await self._session.scalars(
+            select(Candidate)
+            .where(Candidate.status == CandidateStatus.REGISTERED)
+            .order_by(Candidate.id)
+        )
+        return list(result)
+
+    async def stalled_count(self, before: datetime) -> int:
+        """Registered candidates whose last step forward (or registration) is before `before`."""
+        last = func.coalesce(Candidate.last_progress_at, Candidate.registered_at)
+        result = await self._session.scalar(
+            select(func.count())
+            .select_from(Candidate)
+            .where(Candidate.status == CandidateStatus.REGISTERED, last < before)
+        )
+        return int(result or 0)
 
     async def count_registered(self) -> int:
         result = await self._session.scalar(

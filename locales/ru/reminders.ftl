@@ -1,0 +1,22 @@
+## Напоминания
+
+reminder-open-quest = 🗺 Открыть квест
+reminder-open-task = ▶️ Открыть задачу
+reminder-deadline = ⏰ «{ $title }»: { $left } (срок — { $date }).
+reminder-today = сегодня
+reminder-on = { $date }
+reminder-calendar = 📅 { $event } — { $when }. Что сделать к этому дню, подскажет квест.
+reminder-nudge = { $days ->
+        [one] Прошёл { $days } день
+        [few] Прошло { $days } дня
+       *[many] Прошло { $days } дней
+    } без движения по квесту. Один маленький шаг сегодня — и кампания снова в пути.
+reminder-stalled = Кандидат { $name }: { $days ->
+        [one] { $days } день
+        [few] { $days } дня
+       *[many] { $days } дней
+    } без прогресса в квесте. Возможно, нужна помощь.
+reminder-digest = <b>Сводка дня</b>
+    Ждут проверки: { $waiting }
+    Кандидатов без движения неделю и дольше: { $stalled }
+    Проверить: /pending

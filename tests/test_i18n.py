@@ -13,6 +13,7 @@ from bot.db.models import RoleName
 from bot.i18n import LOCALES, Catalog, CatalogError, Markup
 from bot.quests.schema import ActionTask
 from bot.services import election
+from bot.services.reminders import MUTABLE_KINDS
 from bot.telegram import commands, keyboards
 
 DERIVED = ("code", "reason")  # attributes that carry a key made elsewhere
@@ -28,6 +29,7 @@ def _dynamic_expansions() -> dict[str, set[str]]:
         },
         "cmd-": {f"cmd-{name.replace('_', '-')}" for name in staff},
         "role-": {f"role-{role.value}" for role in RoleName},
+        "settings-kind-": {f"settings-kind-{kind}" for kind in MUTABLE_KINDS},
         "quest-action-": {
             f"quest-action-{name}"
             for name in typing.get_args(ActionTask.model_fields["action"].annotation)

@@ -270,3 +270,30 @@ async def test_two_dispatchers_on_postgres_send_each_reminder_once(
 def test_planned_times_are_mornings_in_the_campaign_time_zone() -> None:
     moment = rules.at_local(date(2027, 7, 1), rules.SEND_HOUR, MSK)
     assert moment == datetime.combine(date(2027, 7, 1), time(7), tzinfo=UTC)
+
+
+async def test_settings_mute_a_kind_and_change_quiet_hours(
+    running: RunningBot, clock: FrozenClock
+) -> None:
+    user = running.user()
+    await register(user)
+    await user.send("/settings")
+    await user.expect("Тихие часы: 22:00–09:00")
+    await user.press("🔔 Даты выборов")
+    await user.expect_answer("Сохранено")
+    edited = await user.next_message()
+    buttons = [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row]
+    assert "🔕 Даты выборов" in buttons
+    await user.press("23:00–08:00")
+    await user.expect("Тихие часы: 23:00–08:00")
+    async with running.app.uow_factory() as uow:
+        row = await uow.reminders.settings(user.user_id)
+    assert row is not None and row.muted == ["calendar"]
+    assert (row.quiet_start, row.quiet_end) == (23 * 60, 8 * 60)
+    await user.press_data("set:quiet:1-2")  # a forged choice changes nothing
+    await user.expect_answer("устарела")
+    dispatcher, planner = jobs(running, clock)
+    await planner.plan_all()
+    clock.advance(days=2)
+    await dispatcher.drain()
+    assert not [m for m in reminders_seen(user) if m["text"].startswith("📅")]

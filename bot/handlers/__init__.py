@@ -13,12 +13,14 @@ from bot.handlers import (
     quest,
     registration,
     review,
+    settings,
     start,
 )
 
 ROUTERS = (
     start.router,
     common.router,
+    settings.router,
     admin.router,
     election_admin.router,
     quest.router,

@@ -51,3 +51,8 @@ class QuestCb(CallbackData, prefix="q"):
     action: str  # stages, stage, about, task, page, read, tick, yn, ch, skip, appr
     task: str = ""  # "stage.task", at most 48 characters (the loader checks)
     n: int = 0  # a stage, page, item or choice index
+
+
+class SettingsCb(CallbackData, prefix="set"):
+    action: str  # mute, quiet
+    value: str  # a reminder kind, or "start-end" minutes

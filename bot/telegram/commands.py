@@ -8,7 +8,17 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 
 from bot.i18n import LOCALES, Catalog
 
-PUBLIC = ("start", "quest", "menu", "help", "language", "privacy", "forget_me", "cancel")
+PUBLIC = (
+    "start",
+    "quest",
+    "menu",
+    "settings",
+    "help",
+    "language",
+    "privacy",
+    "forget_me",
+    "cancel",
+)
 COORDINATOR: tuple[str, ...] = ("pending",)
 ADMIN = (
     "admin",

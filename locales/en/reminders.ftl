@@ -18,3 +18,17 @@ reminder-digest = <b>Today's summary</b>
     Waiting for a check: { $waiting }
     Candidates without progress for a week or more: { $stalled }
     Check: /pending
+
+## /settings
+
+settings-screen = <b>Reminders</b>
+    Tap a kind of reminder to turn it on (🔔) or off (🔕).
+    Quiet hours: { $quiet }: the bot stays silent then, and reminders come in the morning.
+settings-kind-deadline = Task deadlines
+settings-kind-calendar = Election dates
+settings-kind-nudge = When the quest stands still
+settings-kind-digest = Daily summary (coordinators)
+settings-kind-stalled = A candidate without progress (coordinators)
+settings-quiet-off = no quiet hours
+settings-saved = Saved
+cmd-settings = Reminders and quiet hours

@@ -20,3 +20,17 @@ reminder-digest = <b>Сводка дня</b>
     Ждут проверки: { $waiting }
     Кандидатов без движения неделю и дольше: { $stalled }
     Проверить: /pending
+
+## /settings
+
+settings-screen = <b>Напоминания</b>
+    Нажмите на вид напоминаний, чтобы включить (🔔) или выключить (🔕) его.
+    Тихие часы: { $quiet } — в это время бот молчит, а напоминания приходят утром.
+settings-kind-deadline = Сроки задач
+settings-kind-calendar = Даты выборов
+settings-kind-nudge = Если квест стоит на месте
+settings-kind-digest = Сводка дня (координаторам)
+settings-kind-stalled = Кандидат без движения (координаторам)
+settings-quiet-off = без тихих часов
+settings-saved = Сохранено
+cmd-settings = Напоминания и тихие часы

@@ -66,7 +66,7 @@ class Shtab:
         holder = self.dispatcher["quest_holder"]
         dispatcher = ReminderDispatcher(
             uow_factory=self.uow_factory,
-            sender=sender or RateLimitedSender(bot),
+            sender=sender or RateLimitedSender(bot, per_second=self.settings.send_rate),
             catalog=self.catalog,
             quest_holder=holder,
             settings=self.settings,

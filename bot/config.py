@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # The reminder jobs (planning, sending). Tests drive them by hand with a frozen clock.
     scheduler: bool = True
+    # Messages per second this instance may send on its own (reminders, later broadcasts).
+    # Telegram allows about 30 per bot: with several instances, divide it between them.
+    send_rate: float = Field(default=25.0, gt=0, le=30)
 
     @field_validator("bot_token", mode="before")
     @classmethod

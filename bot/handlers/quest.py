@@ -4,14 +4,23 @@ cannot open a locked task."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
+from aiogram.dispatcher.flags import get_flag
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 
 from bot.config import Settings
 from bot.db.models import Candidate, Election
@@ -184,40 +193,44 @@ async def show_quest(message: Message, ctx: Context, stage_index: int | None = N
     await message.answer(text, reply_markup=markup)
 
 
-async def _require(
-    event: Message | CallbackQuery,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    quest_holder: QuestHolder,
-    t: Translator,
-    actor: Actor,
-    settings: Settings,
-) -> Context | None:
-    ctx = await _context(uow, cipher, quest_holder, t, actor, settings)
-    if ctx is None:
-        text = t("quest-register-first")
-        if isinstance(event, CallbackQuery):
-            await event.answer(text, show_alert=True)
-        else:
-            await event.answer(text)
-    return ctx
+NEEDS_CONTEXT = {"quest_context": True}
 
 
-@router.message(Command("quest"))
-async def on_quest(
-    message: Message,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    quest_holder: QuestHolder,
-    t: Translator,
-    actor: Actor,
-    settings: Settings,
-) -> None:
-    ctx = await _require(message, uow, cipher, quest_holder, t, actor, settings)
-    if ctx is not None:
-        await state.set_state(None)
-        await show_quest(message, ctx)
+class QuestContextMiddleware(BaseMiddleware):
+    """Builds the candidate's quest context for the handlers flagged NEEDS_CONTEXT (after
+    their filters matched, so other updates pay nothing). Someone who is not a registered
+    candidate is told to register and the handler does not run."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not get_flag(data, "quest_context"):
+            return await handler(event, data)
+        t: Translator = data["t"]
+        ctx = await _context(
+            data["uow"], data["cipher"], data["quest_holder"], t, data["actor"], data["settings"]
+        )
+        if ctx is None:
+            if isinstance(event, CallbackQuery):
+                await event.answer(t("quest-register-first"), show_alert=True)
+            elif isinstance(event, Message):
+                await event.answer(t("quest-register-first"))
+            return None
+        data["ctx"] = ctx
+        return await handler(event, data)
+
+
+router.message.middleware(QuestContextMiddleware())
+router.callback_query.middleware(QuestContextMiddleware())
+
+
+@router.message(Command("quest"), flags=NEEDS_CONTEXT)
+async def on_quest(message: Message, state: FSMContext, ctx: Context) -> None:
+    await state.set_state(None)
+    await show_quest(message, ctx)
 
 
 def _message(callback: CallbackQuery) -> Message:
@@ -225,21 +238,11 @@ def _message(callback: CallbackQuery) -> Message:
     return callback.message
 
 
-@router.callback_query(QuestCb.filter())
+@router.callback_query(QuestCb.filter(), flags=NEEDS_CONTEXT)
 async def on_quest_button(
-    callback: CallbackQuery,
-    callback_data: QuestCb,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    quest_holder: QuestHolder,
-    t: Translator,
-    actor: Actor,
-    settings: Settings,
+    callback: CallbackQuery, callback_data: QuestCb, state: FSMContext, ctx: Context
 ) -> None:
-    ctx = await _require(callback, uow, cipher, quest_holder, t, actor, settings)
-    if ctx is None:
-        return
+    t = ctx.t
     action, full_id, n = callback_data.action, callback_data.task, callback_data.n
     message = _message(callback)
     try:
@@ -573,20 +576,9 @@ async def _choose(
     await _answer_and_continue(callback, state, ctx, full_id, value)
 
 
-@router.message(QuestForm.answer, F.text, ~F.text.startswith("/"))
-async def on_answer(
-    message: Message,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    quest_holder: QuestHolder,
-    t: Translator,
-    actor: Actor,
-    settings: Settings,
-) -> None:
-    ctx = await _require(message, uow, cipher, quest_holder, t, actor, settings)
-    if ctx is None:
-        return
+@router.message(QuestForm.answer, F.text, ~F.text.startswith("/"), flags=NEEDS_CONTEXT)
+async def on_answer(message: Message, state: FSMContext, ctx: Context) -> None:
+    t = ctx.t
     try:
         view, question = await _current_question(ctx, state)
         value = validate_answer(question, message.text or "")
@@ -603,20 +595,9 @@ async def on_answer_not_text(message: Message, t: Translator) -> None:
 # --- upload and counter ----------------------------------------------------------------------
 
 
-@router.message(QuestForm.upload, F.photo | F.document)
-async def on_upload(
-    message: Message,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    quest_holder: QuestHolder,
-    t: Translator,
-    actor: Actor,
-    settings: Settings,
-) -> None:
-    ctx = await _require(message, uow, cipher, quest_holder, t, actor, settings)
-    if ctx is None:
-        return
+@router.message(QuestForm.upload, F.photo | F.document, flags=NEEDS_CONTEXT)
+async def on_upload(message: Message, state: FSMContext, ctx: Context) -> None:
+    t = ctx.t
     full_id = str((await state.get_data()).get("quest_task", ""))
     if message.photo:
         photo = message.photo[-1]
@@ -646,20 +627,9 @@ async def on_upload_other(message: Message, t: Translator) -> None:
     await message.answer(t("quest-upload-expected"))
 
 
-@router.message(QuestForm.count, F.text, ~F.text.startswith("/"))
-async def on_count(
-    message: Message,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    quest_holder: QuestHolder,
-    t: Translator,
-    actor: Actor,
-    settings: Settings,
-) -> None:
-    ctx = await _require(message, uow, cipher, quest_holder, t, actor, settings)
-    if ctx is None:
-        return
+@router.message(QuestForm.count, F.text, ~F.text.startswith("/"), flags=NEEDS_CONTEXT)
+async def on_count(message: Message, state: FSMContext, ctx: Context) -> None:
+    t = ctx.t
     text = (message.text or "").strip().replace(" ", "")
     absolute = text.startswith("=")
     number = text.lstrip("=+")

@@ -58,8 +58,14 @@ async def ask(
     t: Translator,
     cipher: FieldCipher,
     user_id: int,
+    lead: str | None = None,
 ) -> None:
-    """Ask the question of `step` and wait for its answer."""
+    """Ask the question of `step` and wait for its answer; `lead` opens the same message
+    (a thank-you, a note) so each step is one message."""
+
+    def with_lead(text: str) -> str:
+        return f"{lead}\n\n{text}" if lead else text
+
     if step is Step.CONSENT:
         await state.clear()
         await views.send_consent(message, t)
@@ -69,23 +75,25 @@ async def ask(
         return
     await state.set_state(STEP_STATES[step])
     if step is Step.FULL_NAME:
-        await message.answer(t("ask-full-name"), reply_markup=keyboards.REMOVE)
+        await message.answer(with_lead(t("ask-full-name")), reply_markup=keyboards.REMOVE)
     elif step is Step.PHONE:
-        await message.answer(t("ask-phone"), reply_markup=keyboards.share_contact(t))
+        await message.answer(with_lead(t("ask-phone")), reply_markup=keyboards.share_contact(t))
     elif step is Step.EMAIL:
-        await message.answer(t("ask-email"), reply_markup=keyboards.skip_email(t))
+        await message.answer(with_lead(t("ask-email")), reply_markup=keyboards.skip_email(t))
     elif step is Step.ORGANISATION:
         options = [
             (o.id, o.name_en if t.locale == "en" and o.name_en else o.name)
             for o in await uow.geography.organisations()
         ]
-        await message.answer(t("ask-organisation"), reply_markup=keyboards.organisations(options))
+        await message.answer(
+            with_lead(t("ask-organisation")), reply_markup=keyboards.organisations(options)
+        )
     elif step is Step.DISTRICT:
-        await message.answer(t("ask-formation"), reply_markup=keyboards.REMOVE)
+        await message.answer(with_lead(t("ask-formation")), reply_markup=keyboards.REMOVE)
     elif step is Step.SUMMARY:
         card = await registration.card(uow, cipher, user_id, t.locale)
         await message.answer(
-            t("summary-intro") + "\n\n" + views.render_card(t, card),
+            with_lead(t("summary-intro") + "\n\n" + views.render_card(t, card)),
             reply_markup=keyboards.summary(t),
         )
 
@@ -97,6 +105,7 @@ async def proceed(
     t: Translator,
     cipher: FieldCipher,
     user_id: int,
+    lead: str | None = None,
 ) -> None:
     """Go on with the first question that is still open."""
     step = await registration.current_step(uow, user_id)
@@ -107,9 +116,10 @@ async def proceed(
             # The candidate came through an organisation's link: no need to ask.
             await registration.set_organisation(uow, user_id, organisation.id)
             name = organisation.name_en if t.locale == "en" and organisation.name_en else None
-            await message.answer(t("organisation-from-invite", name=name or organisation.name))
+            note = t("organisation-from-invite", name=name or organisation.name)
+            lead = f"{lead}\n\n{note}" if lead else note
             step = await registration.current_step(uow, user_id)
-    await ask(step, message, state, uow, t, cipher, user_id)
+    await ask(step, message, state, uow, t, cipher, user_id, lead)
 
 
 async def _reject(message: Message, t: Translator, error: InputError, **extra: object) -> None:
@@ -140,8 +150,7 @@ async def on_consent(
     locale = callback_data.lang if callback_data.lang in ("ru", "en") else t.locale
     await registration.give_consent(uow, actor.user_id, locale)
     t = t.catalog.translator(locale)
-    await message.answer(t("consent-thanks"))
-    await proceed(message, state, uow, t, cipher, actor.user_id)
+    await proceed(message, state, uow, t, cipher, actor.user_id, lead=t("consent-thanks"))
 
 
 @router.message(NotConsented(), ~IsCommand())

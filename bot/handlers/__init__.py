@@ -8,6 +8,7 @@ from aiogram import Router
 from bot.handlers import (
     admin,
     common,
+    directory,
     election_admin,
     fallback,
     quest,
@@ -25,6 +26,7 @@ ROUTERS = (
     election_admin.router,
     quest.router,
     review.router,
+    directory.router,
     registration.router,
     fallback.router,
 )

@@ -20,6 +20,7 @@ from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for, step_summary
 from bot.i18n import Translator
 from bot.quests.schema import QuestionnaireTask, UploadTask
+from bot.services import directory
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.quest import QuestStore
@@ -44,25 +45,14 @@ class ReviewForm(StatesGroup):
 
 def _scope(actor: Actor) -> tuple[set[int] | None, set[int] | None]:
     """(organisations, formations) the actor may see; None, None for the whole coalition."""
-    if actor.is_admin or any(
-        s.organisation_id is None and s.formation_id is None for s in actor.coordinator_scopes
-    ):
+    scope = directory.scope_of(actor)
+    if scope.everyone:
         return None, None
-    organisations = {s.organisation_id for s in actor.coordinator_scopes if s.organisation_id}
-    formations = {s.formation_id for s in actor.coordinator_scopes if s.formation_id}
-    return organisations, formations
+    return set(scope.organisations or ()), set(scope.formations or ())
 
 
 async def _in_scope(uow: UnitOfWork, actor: Actor, candidate: Candidate) -> bool:
-    organisations, formations = _scope(actor)
-    if organisations is None and formations is None:
-        return True
-    if candidate.organisation_id in (organisations or set()):
-        return True
-    district = (
-        await uow.geography.district(candidate.district_id) if candidate.district_id else None
-    )
-    return district is not None and district.formation_id in (formations or set())
+    return await directory.in_scope(uow, directory.scope_of(actor), candidate)
 
 
 @router.message(Command("pending"))

@@ -56,3 +56,8 @@ class QuestCb(CallbackData, prefix="q"):
 class SettingsCb(CallbackData, prefix="set"):
     action: str  # mute, quiet
     value: str  # a reminder kind, or "start-end" minutes
+
+
+class DirectoryCb(CallbackData, prefix="dir"):
+    action: str  # page, card, write
+    n: int  # a page number or a candidate id

@@ -19,7 +19,7 @@ PUBLIC = (
     "forget_me",
     "cancel",
 )
-COORDINATOR: tuple[str, ...] = ("pending",)
+COORDINATOR: tuple[str, ...] = ("pending", "candidates", "candidate")
 ADMIN = (
     "admin",
     "grant_coordinator",

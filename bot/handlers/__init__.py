@@ -10,6 +10,7 @@ from bot.handlers import (
     common,
     directory,
     election_admin,
+    export,
     fallback,
     quest,
     registration,
@@ -27,6 +28,7 @@ ROUTERS = (
     quest.router,
     review.router,
     directory.router,
+    export.router,
     registration.router,
     fallback.router,
 )

@@ -19,7 +19,7 @@ PUBLIC = (
     "forget_me",
     "cancel",
 )
-COORDINATOR: tuple[str, ...] = ("pending", "candidates", "candidate")
+COORDINATOR: tuple[str, ...] = ("pending", "candidates", "candidate", "export")
 ADMIN = (
     "admin",
     "grant_coordinator",

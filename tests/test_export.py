@@ -1,0 +1,78 @@
+"""Exports: scoped, audited, and safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from bot.services.export import Table, render_csv, render_xlsx, safe_cell
+from tests.conftest import RunningBot
+from tests.test_directory import enrol
+
+
+def test_formulas_never_run_in_either_format() -> None:
+    evil = '=HYPERLINK("http://evil","x")'
+    table = Table(("a", "b", "c"), [(evil, "+79111234567", 5)])
+    rows = list(csv.reader(io.StringIO(render_csv(table).decode("utf-8-sig"))))
+    assert rows[1] == ["'" + evil, "'+79111234567", "5"]
+    sheet = load_workbook(io.BytesIO(render_xlsx(table, "t"))).active
+    assert sheet is not None
+    assert sheet["A2"].value == evil and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "+79111234567" and sheet["C2"].value == 5
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("Иванова") == "Иванова"
+
+
+async def test_admin_exports_candidates_as_xlsx_and_it_is_audited(running: RunningBot) -> None:
+    first, second = running.user(), running.user()
+    await enrol(first, "Первая Анна", "Союз соседей", "Гавань")
+    await enrol(second, "Вторая Вера", "Гражданская инициатива", "Парнас")
+    admin = running.admin()
+    await admin.send("/export candidates")
+    sent = await admin.expect("Кандидатов: 2")
+    document = sent["document"]
+    path = (await running.emulator.call("getFile", {"file_id": document["file_id"]}))[1]
+    data = running.emulator.file_bytes(path["result"]["file_path"])
+    assert data is not None and document["file_name"].endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    phones = {row[5] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names == {"Первая Анна", "Вторая Вера"}
+    assert phones == {first.phone, second.phone}
+    async with running.app.session_factory() as session:
+        from sqlalchemy import select
+
+        from bot.db.models import AuditEntry
+
+        exports = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "export"))
+        )
+    assert len(exports) == 1 and exports[0].actor_id == admin.user_id
+    assert exports[0].details == {"rows": 2, "format": "xlsx"}
+    await admin.send("/export supporters")
+    await admin.expect("Формат: /export candidates")
+
+
+async def test_a_coordinator_exports_only_their_scope(running: RunningBot) -> None:
+    ours, theirs = running.user(), running.user()
+    await enrol(ours, "Своя Анна", "Союз соседей", "Гавань")
+    await enrol(theirs, "Чужая Вера", "Гражданская инициатива", "Парнас")
+    coordinator = running.user()
+    await coordinator.send("/start")
+    await coordinator.expect("Согласие")
+    await coordinator.press("Согласен")
+    await coordinator.expect("Шаг 1 из 5")
+    admin = running.admin()
+    await admin.send(f"/grant_coordinator {coordinator.user_id} org:neighbours")
+    await admin.expect("назначен координатором")
+    await coordinator.send("/export candidates csv")
+    sent = await coordinator.expect("Кандидатов: 1")
+    path = (await running.emulator.call("getFile", {"file_id": sent["document"]["file_id"]}))[1]
+    data = running.emulator.file_bytes(path["result"]["file_path"])
+    assert data is not None
+    text = data.decode("utf-8-sig")
+    assert "Своя Анна" in text and "Чужая" not in text
+    await ours.send("/export candidates")
+    await ours.expect("Не знаю такой команды")

@@ -310,3 +310,44 @@ class FsmRecord(Base):
     state: Mapped[str | None] = mapped_column(String(200))
     data_enc: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, onupdate=func.now())
+
+
+class QuestionStatus(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
+class Question(Base):
+    """A candidate's question to the staff (/ask). The question and the answer may hold
+    personal data, so both are encrypted; the row goes with the candidate (/forget_me)."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_status_asked", "status", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    text_enc: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The staff member's Telegram id (an admin may have no users row: no foreign key).
+    answered_by: Mapped[int | None] = mapped_column(BigInteger)
+    answer_enc: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[QuestionStatus] = mapped_column(
+        Enum(QuestionStatus, native_enum=False, length=16), default=QuestionStatus.OPEN
+    )
+
+
+class FaqEntry(Base):
+    """A question and answer everyone registered can read (/faq). Written by staff in a
+    de-personalised wording: plain text, no personal data."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(String(300))
+    answer: Mapped[str] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, index=True)

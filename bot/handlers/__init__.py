@@ -7,16 +7,19 @@ from aiogram import Router
 
 from bot.handlers import (
     admin,
+    broadcast,
     common,
     directory,
     election_admin,
     export,
     fallback,
     quest,
+    questions,
     registration,
     review,
     settings,
     start,
+    stats,
 )
 
 ROUTERS = (
@@ -27,8 +30,11 @@ ROUTERS = (
     election_admin.router,
     quest.router,
     review.router,
+    stats.router,
+    questions.router,
     directory.router,
     export.router,
+    broadcast.router,
     registration.router,
     fallback.router,
 )

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
-from bot.db.models import AuditEntry, Candidate, CandidateStatus, RoleName
+from bot.db.models import (
+    AuditEntry,
+    Candidate,
+    CandidateStatus,
+    FaqEntry,
+    Question,
+    RoleName,
+)
 from bot.db.uow import UnitOfWork
 from bot.services import registration
 from bot.services.crypto import FieldCipher
@@ -72,5 +79,12 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     )
     await uow.session.execute(
         update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=None)
+    )
+    # A coordinator who leaves: the answers and FAQ entries stay, without their id.
+    await uow.session.execute(
+        update(Question).where(Question.answered_by == user_id).values(answered_by=None)
+    )
+    await uow.session.execute(
+        update(FaqEntry).where(FaqEntry.created_by == user_id).values(created_by=None)
     )
     await uow.audit.record(None, "user_erased", "user", pseudonym)

@@ -11,6 +11,8 @@ from bot.i18n import LOCALES, Catalog
 PUBLIC = (
     "start",
     "quest",
+    "ask",
+    "faq",
     "menu",
     "settings",
     "help",
@@ -19,7 +21,17 @@ PUBLIC = (
     "forget_me",
     "cancel",
 )
-COORDINATOR: tuple[str, ...] = ("pending", "candidates", "candidate", "export")
+COORDINATOR: tuple[str, ...] = (
+    "pending",
+    "questions",
+    "stats",
+    "map",
+    "candidates",
+    "candidate",
+    "broadcast",
+    "broadcast_status",
+    "export",
+)
 ADMIN = (
     "admin",
     "grant_coordinator",

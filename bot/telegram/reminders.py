@@ -21,6 +21,7 @@ from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
+from bot.services import broadcast
 from bot.services import reminders as rules
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
@@ -160,6 +161,8 @@ class ReminderDispatcher:
         )  # fmt: skip
         if reminder.kind == "test":
             return Rendered(str(payload.get("text", "")))
+        if reminder.kind == broadcast.KIND:  # typed by a coordinator: plain text, escaped
+            return Rendered(broadcast.render(t("broadcast-header"), str(payload.get("text", ""))))
         if reminder.kind == "deadline":
             candidate = await uow.candidates.by_user(reminder.user_id)
             if candidate is None:

@@ -124,6 +124,9 @@ help =
     <b>Commands</b>
     /start — start or continue registration
     /quest — the campaign quest: stages and tasks
+    /ask — ask the coordinators a question
+    /faq — answers to frequent questions
+    /settings — reminders and quiet hours
     /menu — main menu
     /cancel — leave the current dialog (what you typed is kept)
     /language — language
@@ -132,6 +135,10 @@ help =
 help-staff =
     <b>For coordinators</b>
     /pending — candidates' tasks waiting for your check
+    /questions — candidates' questions
+    /stats — the campaign funnel · /map — the coalition map by district
+    /candidates, /candidate — candidates and their cards
+    /broadcast — message candidates · /export candidates — export
 help-admin =
     <b>For admins</b>
     /grant_coordinator &lt;id&gt; [org:&lt;code&gt;] [mf:"&lt;formation&gt;"] — make a coordinator

@@ -26,6 +26,7 @@ from bot.services import broadcast
 from bot.services.broadcast import Audience, Segment, SegmentKind
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
+from bot.services.directory import scope_of
 from bot.services.errors import InputError
 from bot.services.roles import Actor
 from bot.telegram.filters import IsStaff
@@ -187,7 +188,7 @@ async def on_segment(
     except ValueError:
         await callback.answer(t("stale-button"), show_alert=True)
         return
-    audience = Audience.of(actor)
+    audience = scope_of(actor)
     stages = Stages(uow, cipher, quest_holder, settings)
     if kind in broadcast.NEEDS_VALUE:
         choices = (await _choices(uow, audience, kind, t, stages, quest_holder))[:MAX_CHOICES]
@@ -236,7 +237,7 @@ async def on_pick(
     segment = Segment(kind, value)
     try:
         found = await broadcast.recipients(
-            uow, Audience.of(actor), segment, utcnow(), Stages(uow, cipher, quest_holder, settings)
+            uow, scope_of(actor), segment, utcnow(), Stages(uow, cipher, quest_holder, settings)
         )
     except InputError:
         found = []
@@ -263,7 +264,7 @@ async def on_text(
     segment = Segment(SegmentKind(data["bc_kind"]), data.get("bc_value"))
     try:
         found = await broadcast.recipients(
-            uow, Audience.of(actor), segment, utcnow(), Stages(uow, cipher, quest_holder, settings)
+            uow, scope_of(actor), segment, utcnow(), Stages(uow, cipher, quest_holder, settings)
         )
     except InputError:
         found = []
@@ -312,7 +313,7 @@ async def on_confirm(
     now = utcnow()
     try:
         found = await broadcast.recipients(
-            uow, Audience.of(actor), segment, now, Stages(uow, cipher, quest_holder, settings)
+            uow, scope_of(actor), segment, now, Stages(uow, cipher, quest_holder, settings)
         )
     except InputError:
         found = []

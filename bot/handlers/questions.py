@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.i18n import Markup, Translator
 from bot.services.crypto import FieldCipher
+from bot.services.directory import scope_of
 from bot.services.errors import InputError
 from bot.services.questions import (
     LIST_LIMIT,
@@ -30,7 +31,6 @@ from bot.services.questions import (
     QuestionService,
     QuestionView,
     excerpt,
-    scope_of,
 )
 from bot.services.roles import Actor
 from bot.telegram.filters import IsStaff

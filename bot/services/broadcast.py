@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select
 
 from bot.db.models import Candidate, CandidateStatus, ElectoralDistrict, Reminder, ReminderStatus
 from bot.db.uow import UnitOfWork
+from bot.services.directory import Scope
 from bot.services.errors import InputError
 from bot.services.roles import Actor
 
@@ -51,28 +52,8 @@ class Segment:
     value: str | None = None
 
 
-@dataclass(frozen=True)
-class Audience:
-    """What a sender may reach: None, None is everyone."""
-
-    organisations: frozenset[int] | None = None
-    formations: frozenset[int] | None = None
-
-    @property
-    def everyone(self) -> bool:
-        return self.organisations is None and self.formations is None
-
-    @classmethod
-    def of(cls, actor: Actor) -> Audience:
-        scopes = actor.coordinator_scopes
-        if actor.is_admin or any(
-            s.organisation_id is None and s.formation_id is None for s in scopes
-        ):
-            return cls()
-        return cls(
-            frozenset(s.organisation_id for s in scopes if s.organisation_id),
-            frozenset(s.formation_id for s in scopes if s.formation_id),
-        )
+# What a sender may reach: the same rule as everywhere staff see candidates.
+Audience = Scope
 
 
 class BroadcastProgress(NamedTuple):

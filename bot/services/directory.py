@@ -23,8 +23,8 @@ STALLED_DAYS = 7
 class Scope:
     """None on both axes: the whole coalition (admins, coalition-wide coordinators)."""
 
-    organisations: frozenset[int] | None
-    formations: frozenset[int] | None
+    organisations: frozenset[int] | None = None
+    formations: frozenset[int] | None = None
 
     @property
     def everyone(self) -> bool:

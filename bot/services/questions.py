@@ -23,8 +23,8 @@ from bot.db.repositories.questions import QuestionRepository
 from bot.db.uow import UnitOfWork
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
+from bot.services.directory import Scope
 from bot.services.errors import InputError
-from bot.services.roles import Actor
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 3000
@@ -32,28 +32,8 @@ MAX_FAQ_QUESTION = 300
 LIST_LIMIT = 15
 
 
-@dataclass(frozen=True)
-class StaffScope:
-    """Organisations and formations a staff member may see; both None: everyone."""
-
-    organisations: frozenset[int] | None
-    formations: frozenset[int] | None
-
-    @property
-    def everyone(self) -> bool:
-        return self.organisations is None and self.formations is None
-
-
-def scope_of(actor: Actor) -> StaffScope:
-    """The same rule as the review queue: admins and unscoped coordinators see everyone."""
-    if actor.is_admin or any(
-        s.organisation_id is None and s.formation_id is None for s in actor.coordinator_scopes
-    ):
-        return StaffScope(None, None)
-    return StaffScope(
-        frozenset(s.organisation_id for s in actor.coordinator_scopes if s.organisation_id),
-        frozenset(s.formation_id for s in actor.coordinator_scopes if s.formation_id),
-    )
+# One rule for what staff may see, shared with the directory, review and broadcasts.
+StaffScope = Scope
 
 
 def fold(text: str) -> str:

@@ -26,12 +26,12 @@ from bot.db.models import User as UserRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.handlers import fallback, review
 from bot.handlers import stats as stats_handlers
-from bot.handlers.review import _scope
 from bot.i18n import Catalog
 from bot.quests.loader import load_quest
 from bot.services import registration
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from bot.services.crypto import FieldCipher
+from bot.services.directory import scope_sets
 from bot.services.quest import QuestService, QuestStore
 from bot.services.roles import Actor, Scope
 from bot.services.stats import (
@@ -253,7 +253,7 @@ async def test_a_coordinator_of_one_organisation_sees_only_its_candidates(
 ) -> None:
     civic = await organisation_id(db, "civic")
     actor = Actor(1, "ru", coordinator_scopes=(Scope(civic, None),))
-    organisations, formations = _scope(actor)
+    organisations, formations = scope_sets(actor)
     async with db.uow_factory() as uow:
         report = await collect_stats(uow, QUEST, TODAY, "en", organisations, formations)
         seen = await collect_map(uow, "en", organisations, formations)

@@ -43,14 +43,6 @@ class ReviewForm(StatesGroup):
     comment = State()
 
 
-def _scope(actor: Actor) -> tuple[set[int] | None, set[int] | None]:
-    """(organisations, formations) the actor may see; None, None for the whole coalition."""
-    scope = directory.scope_of(actor)
-    if scope.everyone:
-        return None, None
-    return set(scope.organisations or ()), set(scope.formations or ())
-
-
 async def _in_scope(uow: UnitOfWork, actor: Actor, candidate: Candidate) -> bool:
     return await directory.in_scope(uow, directory.scope_of(actor), candidate)
 
@@ -59,7 +51,7 @@ async def _in_scope(uow: UnitOfWork, actor: Actor, candidate: Candidate) -> bool
 async def on_pending(
     message: Message, uow: UnitOfWork, quest_holder: QuestHolder, t: Translator, actor: Actor
 ) -> None:
-    organisations, formations = _scope(actor)
+    organisations, formations = directory.scope_sets(actor)
     waiting = await uow.quest.waiting(organisations, formations)
     if not waiting:
         await message.answer(t("review-empty"))

@@ -12,8 +12,8 @@ from aiogram.types import Message
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, today_in
-from bot.handlers.review import _scope
 from bot.i18n import Markup, Translator
+from bot.services.directory import scope_sets
 from bot.services.roles import Actor
 from bot.services.stats import (
     STALLED_AFTER,
@@ -71,7 +71,7 @@ class Page:
 
 
 def _scope_line(t: Translator, actor: Actor) -> str:
-    organisations, formations = _scope(actor)
+    organisations, formations = scope_sets(actor)
     whole = organisations is None and formations is None
     return t("stats-scope-all" if whole else "stats-scope-own")
 
@@ -180,7 +180,7 @@ async def on_stats(
     actor: Actor,
     settings: Settings,
 ) -> None:
-    organisations, formations = _scope(actor)
+    organisations, formations = scope_sets(actor)
     report = await collect_stats(
         uow, quest_holder.quest, today_in(settings), t.locale, organisations, formations
     )
@@ -189,7 +189,7 @@ async def on_stats(
 
 @router.message(Command("map"))
 async def on_map(message: Message, uow: UnitOfWork, t: Translator, actor: Actor) -> None:
-    organisations, formations = _scope(actor)
+    organisations, formations = scope_sets(actor)
     report = await collect_map(uow, t.locale, organisations, formations)
     if report is None:
         await message.answer(t("map-no-election"))

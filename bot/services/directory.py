@@ -44,6 +44,15 @@ def scope_of(actor: Actor) -> Scope:
     )
 
 
+def scope_sets(actor: Actor) -> tuple[set[int] | None, set[int] | None]:
+    """The same rule as sets for SQL filters: (organisations, formations); None, None is
+    the whole coalition."""
+    scope = scope_of(actor)
+    if scope.everyone:
+        return None, None
+    return set(scope.organisations or ()), set(scope.formations or ())
+
+
 @dataclass(frozen=True)
 class Filters:
     organisation: str | None = None  # organisation code

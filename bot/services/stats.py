@@ -3,8 +3,8 @@ has stalled (/stats), and how the coalition's candidates cover the election's di
 (/map). No aiogram here: the handlers render these reports.
 
 Scopes follow the /pending queue: (organisation ids, formation ids) from
-`bot.handlers.review._scope`, None, None for the whole coalition; a candidate is in scope when
-their organisation or their district's formation is.
+`bot.services.directory.scope_sets`, None, None for the whole coalition; a candidate is in
+scope when their organisation or their district's formation is.
 """
 
 from __future__ import annotations

@@ -297,3 +297,42 @@ async def test_settings_mute_a_kind_and_change_quiet_hours(
     clock.advance(days=2)
     await dispatcher.drain()
     assert not [m for m in reminders_seen(user) if m["text"].startswith("📅")]
+
+
+async def test_who_blocks_the_bot_is_skipped_until_they_come_back(
+    running: RunningBot, clock: FrozenClock
+) -> None:
+    from bot.db.models import User
+
+    user, stranger = running.user(), running.user()
+    await register(user)
+    await stranger.send("/start")  # never consents: nothing may be recorded about them
+    await stranger.expect("Согласие")
+    async with running.app.uow_factory() as uow:
+        await uow.reminders.plan(
+            Reminder(key="blk:1", user_id=user.user_id, kind="test", due_at=clock.now,
+                     payload={"text": "⏰ до блокировки"})
+        )  # fmt: skip
+    await user.block()  # Telegram sends my_chat_member "kicked"
+    await stranger.block()
+    await user.quiet(0.2)  # the update is handled in the background
+    async with running.app.session_factory() as session:
+        stored = await session.get(User, user.user_id)
+        assert stored is not None and stored.blocked_at is not None
+        assert await session.get(User, stranger.user_id) is None
+    dispatcher, planner = jobs(running, clock)
+    errors_before = len(running.emulator.error_responses)
+    assert (await dispatcher.drain()).dropped == 1
+    assert len(running.emulator.error_responses) == errors_before  # not even tried
+    async with running.app.session_factory() as session:
+        planned_for_them = await session.scalars(
+            select(Reminder).where(Reminder.user_id == user.user_id, Reminder.key != "blk:1")
+        )
+        assert list(planned_for_them) == []
+    assert await planner.plan_all() == 0  # nothing is planned for them meanwhile
+    running.emulator.unblock_bot(user.user_id)  # my_chat_member "member"
+    await user.quiet(0.2)
+    async with running.app.session_factory() as session:
+        stored = await session.get(User, user.user_id)
+        assert stored is not None and stored.blocked_at is None
+    assert await planner.plan_all() > 0

@@ -144,6 +144,9 @@ class User(Base):
     consent_version: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    # Set when the person blocked the bot (a my_chat_member update, or a 403 when sending):
+    # reminders and broadcasts skip them until they come back.
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     # Loaded explicitly (UserRepository.person), never lazily: async code can't lazy-load.
     grants: Mapped[list[RoleGrant]] = relationship(lazy="raise", viewonly=True)

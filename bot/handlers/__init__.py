@@ -13,6 +13,7 @@ from bot.handlers import (
     election_admin,
     export,
     fallback,
+    membership,
     quest,
     questions,
     registration,
@@ -23,6 +24,7 @@ from bot.handlers import (
 )
 
 ROUTERS = (
+    membership.router,
     start.router,
     common.router,
     settings.router,

@@ -21,7 +21,14 @@ from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
-from bot.db.models import Candidate, CandidateStatus, ElectoralDistrict, Reminder, ReminderStatus
+from bot.db.models import (
+    Candidate,
+    CandidateStatus,
+    ElectoralDistrict,
+    Reminder,
+    ReminderStatus,
+    User,
+)
 from bot.db.uow import UnitOfWork
 from bot.services.directory import Scope
 from bot.services.errors import InputError
@@ -98,7 +105,9 @@ async def in_scope(uow: UnitOfWork, audience: Audience) -> list[tuple[Candidate,
     query = (
         select(Candidate, ElectoralDistrict.formation_id)
         .outerjoin(ElectoralDistrict, Candidate.district_id == ElectoralDistrict.id)
-        .where(Candidate.status == CandidateStatus.REGISTERED)
+        .join(User, User.id == Candidate.user_id)
+        # Who blocked the bot is skipped until they come back (see handlers.membership).
+        .where(Candidate.status == CandidateStatus.REGISTERED, User.blocked_at.is_(None))
         .order_by(Candidate.id)
     )
     if not audience.everyone:

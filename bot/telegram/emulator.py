@@ -688,7 +688,7 @@ class BotApiEmulator:
             "chat": self.chats[user_id],
             "from": self._user(user_id),
             "date": int(time.time()),
-            "old_chat_member": {"status": old, "user": self.bot_user},
+            "old_chat_member": _member(old, self.bot_user),
             "new_chat_member": _member(new, self.bot_user),
         }
         self._push_update({"my_chat_member": member_update})

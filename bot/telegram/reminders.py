@@ -113,6 +113,10 @@ class ReminderDispatcher:
                 or reminder.claimed_by != self._instance
             ):
                 return DispatchStats()
+            recipient = await uow.users.get(reminder.user_id)
+            if recipient is not None and recipient.blocked_at is not None:
+                mark(reminder, ReminderStatus.DROPPED, now, "blocked")
+                return DispatchStats(dropped=1)
             settings_row = await uow.reminders.settings(reminder.user_id)
             if reminder.kind in (settings_row.muted if settings_row else []):
                 mark(reminder, ReminderStatus.DROPPED, now, "muted")
@@ -135,6 +139,8 @@ class ReminderDispatcher:
                 mark(reminder, ReminderStatus.SENT, now)
                 return DispatchStats(sent=1)
             if result.outcome is Outcome.BLOCKED:
+                if recipient is not None:
+                    recipient.blocked_at = now  # later reminders and broadcasts skip them
                 mark(reminder, ReminderStatus.DROPPED, now, result.error or "blocked")
                 return DispatchStats(dropped=1)
             if reminder.attempts >= MAX_ATTEMPTS:
@@ -251,7 +257,8 @@ class ReminderPlanner:
             staff = [
                 user_id
                 for user_id in sorted(set(coordinators) | set(self._settings.admin_ids))
-                if await uow.users.get(user_id) is not None
+                if (staff_user := await uow.users.get(user_id)) is not None
+                and staff_user.blocked_at is None
             ]
             today = utcnow().astimezone(tz).date()
             planned: list[rules.Planned] = [
@@ -259,6 +266,8 @@ class ReminderPlanner:
             ]
             for candidate in await uow.candidates.registered():
                 user = await uow.users.get(candidate.user_id)
+                if user is not None and user.blocked_at is not None:
+                    continue  # nothing to plan for someone who blocked the bot
                 service = await service_for(
                     uow,
                     self._cipher,

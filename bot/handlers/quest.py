@@ -42,6 +42,7 @@ from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.election import config_of, signatures_max, signatures_required
 from bot.services.errors import InputError
+from bot.services.payload import dict_of, list_of
 from bot.services.quest import QuestService, QuestStore, StageView, StepResult, TaskState, TaskView
 from bot.services.roles import Actor
 from bot.telegram.callbacks import QuestCb
@@ -417,7 +418,7 @@ def _checklist_screen(
     task = view.item.task
     assert isinstance(task, ChecklistTask)
     t = ctx.t
-    ticked = set(data.get("ticked", []))  # type: ignore[call-overload]
+    ticked = set(list_of(data, "ticked"))
     rows = [
         [
             _button(
@@ -463,7 +464,7 @@ async def _ask_next_field(
 ) -> None:
     task = view.item.task
     assert isinstance(task, QuestionnaireTask)
-    answers = dict((await _stored(ctx, view)).get("answers", {}))  # type: ignore[call-overload]
+    answers = dict_of(await _stored(ctx, view), "answers")
     question = _next_field(task, answers)
     if question is None:
         await state.set_state(None)

@@ -30,6 +30,7 @@ from bot.quests.schema import (
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
+from bot.services.payload import dict_of, int_of, list_of
 
 MAX_COUNT = 100_000  # far above any district's signatures or doors; stops typos like 1000000
 
@@ -265,7 +266,7 @@ def _counts(
 ) -> tuple[int, int] | None:
     data = stored.data if stored else {}
     if isinstance(task, ChecklistTask):
-        ticked = set(data.get("ticked", []))  # type: ignore[call-overload]
+        ticked = set(list_of(data, "ticked"))
         return len(ticked & {i.id for i in task.items}), len(task.items)
     if isinstance(task, QuestionnaireTask):
         answers = data.get("answers", {})
@@ -273,7 +274,7 @@ def _counts(
         return sum(1 for f in task.fields if f.id in answers), len(task.fields)
     if isinstance(task, CounterTask):
         target = counter_target(task, targets)
-        return int(data.get("count", 0)), target or 0  # type: ignore[call-overload]
+        return int_of(data, "count"), target or 0
     return None
 
 
@@ -439,7 +440,7 @@ class QuestService:
         if not isinstance(task, ChecklistTask) or item_id not in {i.id for i in task.items}:
             raise InputError("quest-unknown-task")
         data = await self._data(full_id)
-        ticked = set(data.get("ticked", []))  # type: ignore[call-overload]
+        ticked = set(list_of(data, "ticked"))
         ticked ^= {item_id}
         data["ticked"] = sorted(ticked)
         if ticked >= {i.id for i in task.items}:
@@ -460,7 +461,7 @@ class QuestService:
         if value is None and question.required:
             raise InputError("quest-answer-required")
         data = await self._data(full_id)
-        answers = dict(data.get("answers", {}))  # type: ignore[call-overload]
+        answers = dict_of(data, "answers")
         answers[field_id] = value
         data["answers"] = answers
         if all(f.id in answers for f in task.fields):
@@ -479,7 +480,7 @@ class QuestService:
         if size > task.max_mb * 1024 * 1024:
             raise InputError("quest-upload-too-big", limit=task.max_mb)
         data = await self._data(full_id)
-        data["files"] = [*data.get("files", []), {"file_id": file_id, "kind": kind}]  # type: ignore[list-item]
+        data["files"] = [*list_of(data, "files"), {"file_id": file_id, "kind": kind}]
         return await self._finish(view, data)
 
     async def count(self, full_id: str, amount: int, *, absolute: bool = False) -> StepResult:
@@ -490,7 +491,7 @@ class QuestService:
         if not 0 <= amount <= MAX_COUNT:
             raise InputError("quest-count-range", limit=MAX_COUNT)
         data = await self._data(full_id)
-        current = int(data.get("count", 0))  # type: ignore[call-overload]
+        current = int_of(data, "count")
         new = amount if absolute else current + amount
         if new > MAX_COUNT:
             raise InputError("quest-count-range", limit=MAX_COUNT)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Candidate, Election, NotificationSettings
+from bot.services.payload import int_of
 from bot.services.quest import QuestView
 
 DEADLINE_OFFSETS = (7, 3, 1)  # days before a task's deadline
@@ -148,7 +149,7 @@ def deadline_still_relevant(payload: dict[str, object], view: QuestView, today: 
     if task.deadline.isoformat() != payload.get("deadline"):
         return False  # the deadline moved: reminders planned for the new one take over
     days_left = (task.deadline - today).days
-    days = int(payload.get("days", 0))  # type: ignore[call-overload]
+    days = int_of(payload, "days")
     smaller = [d for d in DEADLINE_OFFSETS if d < days]
     next_offset = max(smaller) if smaller else -1
     return next_offset < days_left <= days
@@ -169,7 +170,7 @@ def nudge_still_relevant(
     since = progress_since(candidate)
     if since is None or since.isoformat() != payload.get("since"):
         return False
-    days = int(payload.get("days", 0))  # type: ignore[call-overload]
+    days = int_of(payload, "days")
     later = [level for level in NUDGE_DAYS if level > days]
     silent_days = (now - since).days
     return not later or silent_days < min(later)

@@ -26,6 +26,7 @@ from bot.services import reminders as rules
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.election import CALENDAR_EVENTS, label_of
+from bot.services.payload import int_of
 from bot.telegram.callbacks import QuestCb
 from bot.telegram.sender import Outcome, RateLimitedSender
 
@@ -210,9 +211,9 @@ class ReminderDispatcher:
             candidate = await uow.candidates.by_user(reminder.user_id)
             if not rules.nudge_still_relevant(payload, candidate, now):
                 return None
-            return Rendered(t("reminder-nudge", days=int(payload.get("days", 0))), quest_button)  # type: ignore[call-overload]
+            return Rendered(t("reminder-nudge", days=int_of(payload, "days")), quest_button)
         if reminder.kind == "stalled":
-            candidate = await uow.quest.candidate(int(payload.get("candidate", 0)))  # type: ignore[call-overload]
+            candidate = await uow.quest.candidate(int_of(payload, "candidate"))
             if not rules.nudge_still_relevant(payload, candidate, now):
                 return None
             assert candidate is not None
@@ -220,9 +221,9 @@ class ReminderDispatcher:
                 t(
                     "reminder-stalled",
                     name=candidate.full_name or candidate.id,
-                    days=int(payload.get("days", 0)),
+                    days=int_of(payload, "days"),
                 )
-            )  # type: ignore[call-overload]
+            )
         if reminder.kind == "digest":
             waiting = len(await uow.quest.waiting(None, None, limit=1000))
             stalled = await uow.candidates.stalled_count(now - timedelta(days=rules.NUDGE_DAYS[1]))

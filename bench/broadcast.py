@@ -47,13 +47,14 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
+from bench.reminders import insert_people  # noqa: E402
 from bot.app import build_app, build_bot  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.db.engine import create_engine  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import NotificationSettings, Reminder, ReminderStatus, User  # noqa: E402
+from bot.db.models import Reminder, ReminderStatus  # noqa: E402
 from bot.services import broadcast  # noqa: E402
 from bot.services.clock import FrozenClock, reset_clock, set_clock  # noqa: E402
 from bot.telegram.emulator import BotAction  # noqa: E402
@@ -66,7 +67,6 @@ FIRST_USER_ID = 20_000_000
 SENDER_ID = FIRST_USER_ID - 1  # the coordinator who sends the broadcast
 BROADCAST_ID = "b0adca57"
 TEXT = "Сбор волонтёров в субботу в 12:00 в штабе. Возьмите паспорт!"
-INSERT_CHUNK = 1000
 TELEGRAM_RATE = 30  # messages a second per bot, Telegram's and the fake Telegram's limit
 TARGET_RATE = 27.0
 # Faults of the second scenario: (fraction of the messages sent when injected, method, code,
@@ -163,31 +163,11 @@ class SentCounter:
 
 
 async def seed(url: str, user_ids: list[int], now: datetime) -> None:
-    """People and their settings, in bulk: quiet hours off (start == end), so the time of day
-    does not matter. The coordinator who sends is a user too."""
+    """People and their settings, in bulk (quiet hours off); the coordinator who sends is a
+    user too."""
     engine = create_engine(url)
     async with engine.begin() as connection:
-        everyone = [SENDER_ID, *user_ids]
-        for start in range(0, len(everyone), INSERT_CHUNK):
-            chunk = everyone[start : start + INSERT_CHUNK]
-            await connection.execute(
-                insert(User),
-                [
-                    {
-                        "id": uid,
-                        "locale": "ru",
-                        "consent_at": now,
-                        "consent_version": "bench",
-                        "created_at": now,
-                        "last_seen_at": now,
-                    }
-                    for uid in chunk
-                ],
-            )
-            await connection.execute(
-                insert(NotificationSettings),
-                [{"user_id": uid, "muted": [], "quiet_start": 0, "quiet_end": 0} for uid in chunk],
-            )
+        await insert_people(connection, [SENDER_ID, *user_ids], now)
     await engine.dispose()
 
 

@@ -38,6 +38,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from cryptography.fernet import Fernet  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncConnection  # noqa: E402
 
 from bot.app import build_app, build_bot  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -78,32 +79,39 @@ async def reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
+async def insert_people(connection: AsyncConnection, user_ids: list[int], now: datetime) -> None:
+    """Users and their settings, in bulk. Quiet hours are off for everyone: with the default
+    22:00-09:00 a run in the evening would move every message to the morning and measure
+    nothing."""
+    for start in range(0, len(user_ids), INSERT_CHUNK):
+        chunk = user_ids[start : start + INSERT_CHUNK]
+        await connection.execute(
+            insert(User),
+            [
+                {
+                    "id": uid,
+                    "locale": "ru",
+                    "consent_at": now,
+                    "consent_version": "bench",
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+                for uid in chunk
+            ],
+        )
+        await connection.execute(
+            insert(NotificationSettings),
+            [{"user_id": uid, "muted": [], "quiet_start": 0, "quiet_end": 0} for uid in chunk],
+        )
+
+
 async def seed(url: str, user_ids: list[int], now: datetime) -> None:
     """People, their settings and one due reminder each, in bulk (the bench times sending)."""
-    # Quiet hours are off for everyone: with the default 22:00-09:00 a run in the evening would
-    # move every reminder to the morning and measure nothing.
     engine = create_engine(url)
     async with engine.begin() as connection:
+        await insert_people(connection, user_ids, now)
         for start in range(0, len(user_ids), INSERT_CHUNK):
             chunk = user_ids[start : start + INSERT_CHUNK]
-            await connection.execute(
-                insert(User),
-                [
-                    {
-                        "id": uid,
-                        "locale": "ru",
-                        "consent_at": now,
-                        "consent_version": "bench",
-                        "created_at": now,
-                        "last_seen_at": now,
-                    }
-                    for uid in chunk
-                ],
-            )
-            await connection.execute(
-                insert(NotificationSettings),
-                [{"user_id": uid, "muted": [], "quiet_start": 0, "quiet_end": 0} for uid in chunk],
-            )
             await connection.execute(
                 insert(Reminder),
                 [

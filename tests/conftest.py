@@ -142,6 +142,19 @@ class RunningBot:
     def admin(self) -> VirtualUser:
         return VirtualUser(self.emulator, ADMIN_ID, first_name="Админ", language_code="ru")
 
+    async def coordinator(self, scope: str = "", admin: VirtualUser | None = None) -> VirtualUser:
+        """A person who consented and was made a coordinator by an admin, e.g. scope
+        "org:civic" or 'mf:"Гавань"'; no scope is the whole coalition."""
+        user = self.user(first_name="Олег")
+        await user.send("/start")
+        await user.expect("Согласие на обработку")
+        await user.press("Согласен")
+        await user.expect("Шаг 1 из 5")
+        admin = admin or self.admin()
+        await admin.send(f"/grant_coordinator {user.user_id} {scope}".strip())
+        await admin.expect("назначен координатором")
+        return user
+
 
 # Polling's own backoff after a failed getUpdates, shortened so tests don't wait seconds.
 FAST_BACKOFF = BackoffConfig(min_delay=0.01, max_delay=0.05, factor=1.5, jitter=0.1)

@@ -46,17 +46,6 @@ async def talking_admin(running: RunningBot) -> VirtualUser:
     return admin
 
 
-async def coordinator(running: RunningBot, admin: VirtualUser, scope: str = "") -> VirtualUser:
-    user = running.user(first_name="Олег")
-    await user.send("/start")
-    await user.expect("Согласие на обработку")
-    await user.press("Согласен")
-    await user.expect("Шаг 1 из 5")
-    await admin.send(f"/grant_coordinator {user.user_id} {scope}".strip())
-    await admin.expect("назначен координатором")
-    return user
-
-
 async def ask(candidate: VirtualUser, text: str = QUESTION) -> int:
     await candidate.send("/ask")
     await candidate.expect("Напишите ваш вопрос")
@@ -151,8 +140,8 @@ async def test_only_staff_in_scope_see_and_answer(running: RunningBot) -> None:
     candidate = running.user()
     await register(candidate)  # Союз соседей, МО Гавань
     admin = await talking_admin(running)
-    other = await coordinator(running, admin, "org:civic")
-    own = await coordinator(running, admin, "org:neighbours")
+    other = await running.coordinator("org:civic", admin)
+    own = await running.coordinator("org:neighbours", admin)
     question_id = await ask(candidate)
 
     # The coordinator of the candidate's organisation is told; the admin is not.
@@ -198,7 +187,7 @@ async def test_two_staff_answer_at_once_only_one_answer_counts(running: RunningB
     candidate = running.user()
     await register(candidate)
     admin = await talking_admin(running)
-    city = await coordinator(running, admin)  # the whole coalition
+    city = await running.coordinator(admin=admin)  # the whole coalition
     question_id = await ask(candidate)
     await city.expect("Новый вопрос №")
     await admin.quiet()  # a coordinator covers the candidate: the admin is not told

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,8 +21,8 @@ from bot.quests.schema import (
 )
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from bot.services.quest import QuestService, QuestStore, QuestView, TaskState
-from tests.conftest import RunningBot
-from tests.fake_telegram import VirtualUser
+from tests.conftest import RunningBot, make_settings, start_bot
+from tests.fake_telegram import FakeTelegramServer, VirtualUser
 from tests.test_registration import register
 
 ANSWERS = {
@@ -278,3 +279,45 @@ async def test_reload_with_errors_keeps_the_running_quest(
     candidate = running.user()
     await candidate.send("/reload_quests")
     await candidate.expect("Не знаю такой команды")
+
+
+async def test_questionnaire_survives_wrong_answers_and_a_restart(
+    data_dir: Path, telegram: FakeTelegramServer, clock: FrozenClock
+) -> None:
+    """A candidate answers "Расскажите о себе" badly in every way, the bot restarts in the
+    middle, and the next answer lands on the same question, earlier answers kept."""
+    settings = make_settings(data_dir, bot_api_url=telegram.base_url)
+    full_id = "profile.about_you"
+    async for running in start_bot(settings, telegram):
+        user = running.user()
+        await register(user)
+        await user.press_data(QuestCb(action="task", task=full_id).pack())
+        await user.expect("Вопрос 1 из 6")
+        await user.send_sticker()
+        await user.expect("Ответьте текстом")
+        await user.send("Хочу, чтобы во дворах был порядок")
+        await user.expect("Вопрос 2 из 6")
+        await user.send("опыт есть")  # a choice is expected: buttons
+        await user.expect("выберите вариант кнопкой")
+        await user.press_data(QuestCb(action="ch", task=full_id, n=99).pack())  # forged
+        await user.expect_answer("устарела")
+        item = holder(running).quest.tasks[full_id].task
+        assert isinstance(item, QuestionnaireTask)
+        await user.press(item.fields[1].choices[0].text.ru)
+        await user.expect("Вопрос 3 из 6")
+        await user.press("Пропустить")
+        await user.expect("Вопрос 4 из 6")
+        await user.send("много")
+        await user.expect("Нужно целое число")
+    # A new process on the same database: the dialog continues at question 4.
+    async for running in start_bot(settings, telegram):
+        await user.send("12")
+        await user.expect("Вопрос 5 из 6")
+        async with running.app.uow_factory() as uow:
+            answers = await (
+                await service_for(running, user.user_id, clock.now.date(), uow)
+            ).answers()
+        assert answers[f"{full_id}.motivation"] == "Хочу, чтобы во дворах был порядок"
+        assert answers[f"{full_id}.local_work"] is None  # skipped, optional
+        assert answers[f"{full_id}.hours_per_week"] == "12"
+        assert f"{full_id}.has_team" not in answers

@@ -8,11 +8,14 @@ from aiogram import Router
 from bot.handlers import (
     admin,
     broadcast,
+    canvass,
     common,
     directory,
+    documents,
     election_admin,
     export,
     fallback,
+    fund,
     membership,
     quest,
     questions,
@@ -21,6 +24,7 @@ from bot.handlers import (
     settings,
     start,
     stats,
+    supporters,
 )
 
 ROUTERS = (
@@ -31,6 +35,10 @@ ROUTERS = (
     admin.router,
     election_admin.router,
     quest.router,
+    documents.router,
+    fund.router,
+    canvass.router,
+    supporters.router,
     review.router,
     stats.router,
     questions.router,

@@ -354,3 +354,14 @@ class FaqEntry(Base):
     locale: Mapped[str] = mapped_column(String(8))
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now, index=True)
+
+
+# Each feature keeps its tables in its own module; importing them here registers them on
+# Base.metadata, which Alembic and create_all read.
+from bot.db.models import (  # noqa: E402
+    canvass,  # noqa: F401
+    documents,  # noqa: F401
+    fund,  # noqa: F401
+    protection,  # noqa: F401
+    supporters,  # noqa: F401
+)

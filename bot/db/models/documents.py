@@ -1,0 +1,3 @@
+"""The nomination documents: questionnaire answers (encrypted) and generated package versions."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Protection of people at risk: key hierarchy, PINs, the audit chain."""
+
+from __future__ import annotations

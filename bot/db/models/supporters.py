@@ -1,0 +1,3 @@
+"""The coalition's pooled supporter base: people, source records, consents."""
+
+from __future__ import annotations

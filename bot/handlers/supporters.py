@@ -1,0 +1,7 @@
+"""Supporters dialogs."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+router = Router(name="supporters")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from bot.db.models import FsmRecord, ProcessedUpdate
+from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.geography import GeographyRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.updates = UpdateRepository(session)
         self.quest = QuestRepository(session)
         self.reminders = ReminderRepository(session)
+        self.addresses = AddressRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

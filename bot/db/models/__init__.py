@@ -359,6 +359,7 @@ class FaqEntry(Base):
 # Each feature keeps its tables in its own module; importing them here registers them on
 # Base.metadata, which Alembic and create_all read.
 from bot.db.models import (  # noqa: E402
+    addresses,  # noqa: F401
     canvass,  # noqa: F401
     documents,  # noqa: F401
     fund,  # noqa: F401

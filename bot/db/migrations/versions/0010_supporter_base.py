@@ -1,14 +1,14 @@
-"""canvassing
+"""supporter base
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-29 16:30:00
 """
 
 from __future__ import annotations
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

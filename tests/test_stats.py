@@ -4,6 +4,7 @@ services, and end to end through the fake Telegram with the router plugged in.""
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import event, func, select
 
 import bot.handlers
@@ -24,6 +26,7 @@ from bot.db.models import (
 )
 from bot.db.models import User as UserRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.documents.stats_chart import Section, stats_png
 from bot.handlers import fallback, review
 from bot.handlers import stats as stats_handlers
 from bot.i18n import Catalog
@@ -499,3 +502,62 @@ async def test_candidates_do_not_learn_the_commands_exist(
     for command in ("/stats", "/map"):
         await user.send(command)
         await user.expect("Не знаю такой команды")
+
+
+# --- /stats as a picture ---------------------------------------------------------------------
+
+
+async def test_stats_come_with_a_chart_of_the_same_numbers(
+    staff_running: RunningBot, clock: FrozenClock
+) -> None:
+    running = staff_running
+    await register(running.user())  # Союз соседей, Гавань №2
+    await more_candidates(running, "civic", "civic")
+    clock.advance(days=8)  # all three stalled...
+    await more_candidates(running, "city")  # ...and one fresh
+    admin = running.admin()
+    await admin.send("/stats")
+    text = (await admin.expect("Статистика кандидатов"))["text"]
+    assert "Зарегистрировано: 4" in text
+    assert "Активны: 1 · без движения 7+ дней: 3" in text
+    assert "1. Знакомство — 4" in text
+    assert "• Гражданская инициатива — 2" in text and "• Городское движение — 1" in text
+    photo = await admin.next_message()
+    assert photo["caption"].startswith("📊 Те же числа на графике")
+    stored = running.emulator.file_by_id(photo["photo"][-1]["file_id"])
+    assert stored is not None
+    image = Image.open(io.BytesIO(stored.data))
+    assert image.format == "PNG"
+    image.load()  # the whole file decodes, not only its header
+    assert image.width >= 600 and image.height > image.width  # four charts, one under another
+    # The chart draws what the text says: the same report, section by section.
+    async with running.app.uow_factory() as uow:
+        report = await collect_stats(uow, QUEST, NOW.date(), "ru")
+    sections = stats_handlers.chart_sections(running.app.catalog.translator("ru"), report)
+    bars = {section.title: dict(section.bars) for section in sections}
+    assert bars["Активны и без движения 7+ дней"] == {"Активны": 1, "Без движения": 3}
+    assert bars["Воронка: на каком этапе квеста"]["1. Знакомство"] == 4
+    assert sum(bars["Воронка: на каком этапе квеста"].values()) == 4
+    assert bars["По организациям"] == {
+        "Гражданская инициатива": 2,
+        "Союз соседей": 1,
+        "Городское движение": 1,
+    }
+    assert bars["По муниципальным образованиям (топ 10)"] == {"Гавань": 4}
+
+
+async def test_no_chart_without_candidates(staff_running: RunningBot, clock: FrozenClock) -> None:
+    admin = staff_running.admin()
+    await admin.send("/stats")
+    await admin.expect("Зарегистрированных кандидатов пока нет")
+    await admin.quiet()
+
+
+def test_the_chart_is_one_png_of_every_section_with_bars() -> None:
+    one = stats_png([Section("A", [("x", 1)])])
+    three = stats_png(
+        [Section("A", [("x", 1)]), Section("Пусто", []), Section("B", [("y", 2), ("z", 3)])]
+    )
+    assert Image.open(io.BytesIO(three)).height > Image.open(io.BytesIO(one)).height
+    with pytest.raises(ValueError, match="nothing to draw"):
+        stats_png([Section("Пусто", [])])

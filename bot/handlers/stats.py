@@ -5,12 +5,15 @@ through to the unknown-command answer and their existence stays hidden."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import BufferedInputFile, Message
 
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
+from bot.documents.stats_chart import Section, stats_png
 from bot.handlers.quest import QuestHolder, today_in
 from bot.i18n import Markup, Translator
 from bot.services.directory import scope_sets
@@ -109,6 +112,29 @@ def render_stats(t: Translator, report: StatsReport, scope: str) -> str:
     return page.text
 
 
+def chart_sections(t: Translator, report: StatsReport) -> list[Section]:
+    """The same numbers as the text, as the chart draws them (t() of plain-text keys: the
+    picture has no HTML)."""
+    return [
+        Section(
+            t("stats-chart-funnel"),
+            [(f"{s.index + 1}. {s.title}", s.count) for s in report.stages],
+        ),
+        Section(
+            t("stats-chart-activity", days=STALLED_AFTER.days),
+            [(t("stats-chart-active"), report.active), (t("stats-chart-stalled"), report.stalled)],
+        ),
+        Section(
+            t("stats-chart-organisations"),
+            [(r.name, r.count) for r in report.organisations.items],
+        ),
+        Section(
+            t("stats-chart-formations", top=TOP),
+            [(r.name, r.count) for r in report.formations.items],
+        ),
+    ]
+
+
 def render_map(t: Translator, report: MapReport, scope: str) -> str:
     page = Page(t)
     page.add(
@@ -185,6 +211,12 @@ async def on_stats(
         uow, quest_holder.quest, today_in(settings), t.locale, organisations, formations
     )
     await message.answer(render_stats(t, report, _scope_line(t, actor)))
+    if not report.registered:
+        return  # nothing to draw
+    png = await asyncio.to_thread(stats_png, chart_sections(t, report))
+    await message.answer_photo(
+        BufferedInputFile(png, filename="stats.png"), caption=t("stats-chart-caption")
+    )
 
 
 @router.message(Command("map"))

@@ -40,3 +40,12 @@ map-formation-line = • { $name }: { $candidates } for { $seats } { $seats ->
         [one] seat
        *[other] seats
     }, empty districts { $empty } of { $districts }
+
+## /stats as a picture (chart labels: no HTML)
+stats-chart-caption = 📊 The same numbers as a chart: funnel, activity, organisations, formations
+stats-chart-funnel = Funnel: quest stage reached
+stats-chart-activity = Active and with no progress for { $days }+ days
+stats-chart-active = Active
+stats-chart-stalled = No progress
+stats-chart-organisations = By organisation
+stats-chart-formations = By municipal formation (top { $top })

@@ -44,3 +44,16 @@ map-formation-line = • { $name }: { $candidates } на { $seats } { $seats ->
         [few] мандата
        *[many] мандатов
     }, пустых округов { $empty } из { $districts }
+
+## /stats картинкой (подписи на графике — без HTML)
+stats-chart-caption = 📊 Те же числа на графике: воронка, активность, организации, МО
+stats-chart-funnel = Воронка: на каком этапе квеста
+stats-chart-activity = Активны и без движения { $days }+ { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    }
+stats-chart-active = Активны
+stats-chart-stalled = Без движения
+stats-chart-organisations = По организациям
+stats-chart-formations = По муниципальным образованиям (топ { $top })

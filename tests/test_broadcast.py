@@ -126,19 +126,27 @@ async def test_admin_broadcast_reaches_each_candidate_exactly_once(
     queued = await admin.expect("поставлена в очередь")
     assert "3 получателя" in queued["text"]
     assert f"/broadcast_status {broadcast_id}" in queued["text"]
-    assert not (admin.transcript[-2].get("reply_markup") or {}).get("inline_keyboard")
+    live = admin.transcript[-2]  # the status message the dispatcher will keep editing
+    assert live["text"].startswith(f"⏳ Рассылка {broadcast_id}: идёт отправка")
+    assert "Отправлено: 0 из 3" in live["text"]
+    assert not (admin.transcript[-3].get("reply_markup") or {}).get("inline_keyboard")
     # The stale confirm button pressed again queues nothing more.
     await admin.press_data(f"bc:ok:{broadcast_id}", message_id)
     await admin.expect_answer("уже отправлена")
     rows = await outbox(running, broadcast_id)
     assert sorted(r.user_id for r in rows) == sorted(u.user_id for u in users)
     assert {r.kind for r in rows} == {"broadcast"}
-    assert rows[0].payload == {"text": text, "from": ADMIN_ID, "broadcast": broadcast_id}
+    assert rows[0].payload == {
+        "text": text,
+        "from": ADMIN_ID,
+        "broadcast": broadcast_id,
+        "status": [ADMIN_ID, live["message_id"]],
+    }
 
     await users[2].block()
     running.expected_errors.add("bot was blocked")
     await admin.send(f"/broadcast_status {broadcast_id}")
-    status = await admin.expect(f"Рассылка {broadcast_id}")
+    status = await admin.expect(f"Рассылка {broadcast_id}\nВсего")
     assert "Всего: 3" in status["text"] and "В очереди: 3" in status["text"]
 
     dispatcher, _ = jobs(running, clock)
@@ -155,7 +163,7 @@ async def test_admin_broadcast_reaches_each_candidate_exactly_once(
     assert all(len(received(user)) == 1 for user in users[:2])
 
     await admin.send(f"/broadcast_status {broadcast_id}")
-    status = await admin.expect(f"Рассылка {broadcast_id}")
+    status = await admin.expect(f"Рассылка {broadcast_id}\nВсего")
     for line in ("Всего: 3", "Отправлено: 2", "В очереди: 0", "заблокирован или устарело): 1"):
         assert line in status["text"]
     async with running.app.session_factory() as session:

@@ -23,12 +23,13 @@ from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Translator
 from bot.services import broadcast
-from bot.services.broadcast import Audience, Segment, SegmentKind
+from bot.services.broadcast import Audience, LiveCounts, Segment, SegmentKind, StatusRef
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.directory import scope_of
 from bot.services.errors import InputError
 from bot.services.roles import Actor
+from bot.telegram.broadcast_progress import render_live
 from bot.telegram.filters import IsStaff
 
 router = Router(name="broadcast")
@@ -317,13 +318,25 @@ async def on_confirm(
         )
     except InputError:
         found = []
-    count = await broadcast.enqueue(
-        uow, broadcast_id, actor.user_id, str(data["bc_text"]), found, now
-    )
-    await state.clear()
     await callback.answer()
     assert isinstance(callback.message, Message)
     await callback.message.edit_reply_markup(reply_markup=None)
+    # The status message first: the outbox rows carry it, and the dispatcher edits it with
+    # the live progress (bot.telegram.broadcast_progress).
+    unique = len(dict.fromkeys(found))
+    status = await callback.message.answer(
+        render_live(t, broadcast_id, LiveCounts(0, 0, 0, unique))
+    )
+    count = await broadcast.enqueue(
+        uow,
+        broadcast_id,
+        actor.user_id,
+        str(data["bc_text"]),
+        found,
+        now,
+        StatusRef(status.chat.id, status.message_id),
+    )
+    await state.clear()
     await callback.message.answer(t("broadcast-queued", count=count, id=broadcast_id))
 
 

@@ -74,6 +74,33 @@ class BroadcastProgress(NamedTuple):
         return self.pending + self.sent + self.dropped + self.failed
 
 
+class StatusRef(NamedTuple):
+    """The sender's message that is edited with the live progress of a broadcast."""
+
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    """What the sender's status message shows. A recipient who blocked the bot (or is gone)
+    is `blocked`; a message given up on after retries, or held up past the TTL, is
+    `failed`; rows still to send (retries waiting included) are `pending`."""
+
+    sent: int
+    blocked: int
+    failed: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.blocked + self.failed + self.pending
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+
 StageOf = Callable[[Candidate], Awaitable[str]]
 
 
@@ -177,11 +204,16 @@ async def enqueue(
     text: str,
     recipients: list[int],
     now: datetime,
+    status: StatusRef | None = None,
 ) -> int:
     """Plan one outbox row per recipient; rows that exist already are kept. The number of
     rows added (0 when the broadcast was enqueued before). The audit trail gets the count,
-    never the text."""
+    never the text. `status` is the sender's message that shows the live progress: every
+    row carries it, so whichever instance sends a row (after a restart too) can update it."""
     added = 0
+    payload: dict[str, object] = {"text": text, "from": sender_id, "broadcast": broadcast_id}
+    if status is not None:
+        payload["status"] = [status.chat_id, status.message_id]
     for user_id in dict.fromkeys(recipients):
         added += await uow.reminders.plan(
             Reminder(
@@ -190,7 +222,7 @@ async def enqueue(
                 kind=KIND,
                 due_at=now,
                 not_after=now + TTL,
-                payload={"text": text, "from": sender_id, "broadcast": broadcast_id},
+                payload=dict(payload),
             )
         )
     if added:
@@ -216,6 +248,45 @@ async def progress(uow: UnitOfWork, broadcast_id: str) -> BroadcastProgress:
         counts.get(ReminderStatus.DROPPED, 0),
         counts.get(ReminderStatus.FAILED, 0),
     )
+
+
+# Why the dispatcher drops a broadcast row that is not about the recipient: it expired (TTL).
+# Every other drop of a broadcast row means the person cannot be reached (blocked, gone).
+_EXPIRED = "expired"
+
+
+async def live_counts(uow: UnitOfWork, broadcast_id: str) -> LiveCounts:
+    rows = await uow.session.execute(
+        select(Reminder.status, Reminder.last_error, func.count())
+        .where(Reminder.kind == KIND, _rows_of(broadcast_id))
+        .group_by(Reminder.status, Reminder.last_error)
+    )
+    sent = blocked = failed = pending = 0
+    for status, error, count in rows.all():
+        state = ReminderStatus(status)
+        if state is ReminderStatus.SENT:
+            sent += count
+        elif state is ReminderStatus.PENDING:
+            pending += count
+        elif state is ReminderStatus.DROPPED and error != _EXPIRED:
+            blocked += count
+        else:
+            failed += count
+    return LiveCounts(sent, blocked, failed, pending)
+
+
+def status_ref(payload: dict[str, object] | None) -> tuple[str, StatusRef] | None:
+    """(broadcast id, status message) of an outbox row's payload, if it has them."""
+    payload = payload or {}
+    broadcast_id, status = payload.get("broadcast"), payload.get("status")
+    if not isinstance(broadcast_id, str) or not valid_id(broadcast_id):
+        return None
+    if not (isinstance(status, list) and len(status) == 2):
+        return None
+    chat_id, message_id = status
+    if not (isinstance(chat_id, int) and isinstance(message_id, int)):
+        return None
+    return broadcast_id, StatusRef(chat_id, message_id)
 
 
 async def sender_of(uow: UnitOfWork, broadcast_id: str) -> int | None:

@@ -27,6 +27,7 @@ from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.election import CALENDAR_EVENTS, label_of
 from bot.services.payload import int_of
+from bot.telegram.broadcast_progress import ProgressBoard
 from bot.telegram.callbacks import QuestCb
 from bot.telegram.sender import Outcome, RateLimitedSender
 
@@ -80,21 +81,28 @@ class ReminderDispatcher:
         self._cipher = cipher
         self._instance = instance
         self._batch = batch
+        # Broadcasts' live status messages (replaceable, e.g. with a test clock).
+        self.progress = ProgressBoard(
+            sender.bot, uow_factory=uow_factory, catalog=catalog, settings=settings
+        )
 
     async def run_once(self) -> DispatchStats:
         now = utcnow()
         async with self._uow_factory() as uow:
             claimed = [
-                row.id
+                (row.id, row.payload if row.kind == broadcast.KIND else None)
                 for row in await uow.reminders.claim(self._instance, now, self._batch, LEASE)
             ]
         stats = DispatchStats()
-        for reminder_id in claimed:
+        for reminder_id, broadcast_payload in claimed:
             try:
                 stats.add(await self._deliver(reminder_id, now))
             except Exception:  # one broken reminder must not stop the others
                 log.exception("reminder %s failed", reminder_id)
                 stats.failed += 1
+            if broadcast_payload is not None:
+                await self.progress.touched(broadcast_payload)
+        await self.progress.flush()
         return stats
 
     async def drain(self) -> DispatchStats:

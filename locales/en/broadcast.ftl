@@ -41,3 +41,14 @@ broadcast-status = <b>Broadcast { $id }</b>
     Errors: { $failed }
 cmd-broadcast = Message the candidates
 cmd-broadcast-status = Broadcast progress
+
+## Live progress: the bot edits this message while the broadcast goes out
+broadcast-live = ⏳ <b>Broadcast { $id }: sending</b>
+    Sent: { $sent } of { $total }
+    Blocked the bot: { $blocked }
+    Not delivered: { $failed }
+    Left: { $pending }
+broadcast-live-done = ✅ <b>Broadcast { $id } finished</b>
+    Sent: { $sent } of { $total }
+    Blocked the bot: { $blocked }
+    Not delivered: { $failed }

@@ -43,3 +43,14 @@ broadcast-status = <b>Рассылка { $id }</b>
     Ошибки: { $failed }
 cmd-broadcast = Рассылка кандидатам
 cmd-broadcast-status = Ход рассылки
+
+## Живой ход рассылки: это сообщение бот правит, пока рассылка идёт
+broadcast-live = ⏳ <b>Рассылка { $id }: идёт отправка</b>
+    Отправлено: { $sent } из { $total }
+    Заблокировали бота: { $blocked }
+    Не доставлено: { $failed }
+    Осталось: { $pending }
+broadcast-live-done = ✅ <b>Рассылка { $id } завершена</b>
+    Отправлено: { $sent } из { $total }
+    Заблокировали бота: { $blocked }
+    Не доставлено: { $failed }

@@ -561,3 +561,44 @@ def test_the_chart_is_one_png_of_every_section_with_bars() -> None:
     assert Image.open(io.BytesIO(three)).height > Image.open(io.BytesIO(one)).height
     with pytest.raises(ValueError, match="nothing to draw"):
         stats_png([Section("Пусто", [])])
+
+
+# --- the map shows where organisations meet ----------------------------------------------------
+
+
+async def test_the_map_lists_districts_shared_by_organisations(
+    db: Db, coalition: Coalition
+) -> None:
+    async with db.uow_factory() as uow:
+        seen = await collect_map(uow, "ru")
+    assert seen is not None
+    # Гавань №2: civic and neighbours (over-subscribed); Парнас №1 has one organisation only.
+    assert seen.shared == seen.over
+    assert [r.name for r in seen.shared[0].organisations] == [
+        "Гражданская инициатива",
+        "Союз соседей",
+    ]
+
+
+async def test_map_shows_organisations_meeting_in_a_district_before_seats_run_out(
+    staff_running: RunningBot, clock: FrozenClock
+) -> None:
+    running = staff_running
+    await register(running.user())  # Союз соседей, Гавань №2 (3 seats)
+    await more_candidates(running, "civic")
+    admin = running.admin()
+    await admin.send("/map")
+    seen = (await admin.expect("Карта коалиции"))["text"]
+    assert "Округов, где кандидатов больше, чем мандатов, нет." in seen
+    assert "Округа, где идут кандидаты разных организаций: 1" in seen
+    assert (
+        "🤝 Гавань, округ №2: Гражданская инициатива (1), Союз соседей (1) — 2 на 3 мандата"
+        in seen
+    )
+    await more_candidates(running, "civic", "neighbours")
+    await admin.send("/map")
+    later = (await admin.expect("Карта коалиции"))["text"]
+    assert (
+        "⚠️ Гавань, округ №2: Гражданская инициатива (2), Союз соседей (2) — 4 на 3 мандата"
+        in later
+    )

@@ -25,6 +25,7 @@ from bot.handlers import (
     start,
     stats,
     supporters,
+    teams,
 )
 
 ROUTERS = (
@@ -45,6 +46,7 @@ ROUTERS = (
     directory.router,
     export.router,
     broadcast.router,
+    teams.router,
     registration.router,
     fallback.router,
 )

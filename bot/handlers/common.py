@@ -101,6 +101,10 @@ async def _send_privacy(
         district=report.district or missing,
         roles=", ".join(t(f"role-{role}") for role in report.roles) or missing,
     )
+    if report.team == "contact":
+        details = Markup(details) + "\n" + t("privacy-team-contact")
+    elif report.team is not None:
+        details = Markup(details) + "\n" + t("privacy-team-visible")
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

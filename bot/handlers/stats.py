@@ -21,6 +21,7 @@ from bot.services.roles import Actor
 from bot.services.stats import (
     STALLED_AFTER,
     TOP,
+    DistrictCell,
     MapReport,
     StatsReport,
     Top,
@@ -135,6 +136,13 @@ def chart_sections(t: Translator, report: StatsReport) -> list[Section]:
     ]
 
 
+def _organisations(t: Translator, cell: DistrictCell) -> Markup:
+    # Each name is escaped by its own t() call; the joined list must not be escaped again.
+    return Markup(
+        ", ".join(t("map-organisation", name=r.name, count=r.count) for r in cell.organisations)
+    )
+
+
 def render_map(t: Translator, report: MapReport, scope: str) -> str:
     page = Page(t)
     page.add(
@@ -166,20 +174,30 @@ def render_map(t: Translator, report: MapReport, scope: str) -> str:
                     number=cell.number,
                     candidates=cell.candidates,
                     seats=cell.seats,
-                    # Each name is escaped by its own t() call; the joined list must not be
-                    # escaped a second time.
-                    organisations=Markup(
-                        ", ".join(
-                            t("map-organisation", name=r.name, count=r.count)
-                            for r in cell.organisations
-                        )
-                    ),
+                    organisations=_organisations(t, cell),
                 )
                 for cell in report.over
             ]
         )
     else:
         page.add(t("map-no-over"))
+    # Where organisations meet in one district, whether or not the seats are exceeded yet:
+    # the place to agree who runs there.
+    if report.shared and page.add("", t("map-shared-head", count=len(report.shared))):
+        page.add_list(
+            [
+                t(
+                    "map-shared-line",
+                    mark="⚠️" if cell.excess > 0 else "🤝",
+                    formation=cell.formation,
+                    number=cell.number,
+                    candidates=cell.candidates,
+                    seats=cell.seats,
+                    organisations=_organisations(t, cell),
+                )
+                for cell in report.shared
+            ]
+        )
     if report.formations and page.add("", t("map-formations-head")):
         page.add_list(
             [

@@ -15,7 +15,7 @@ from bot.db.models import (
     RoleName,
 )
 from bot.db.uow import UnitOfWork
-from bot.services import registration
+from bot.services import registration, teams
 from bot.services.crypto import FieldCipher
 from bot.services.validation import mask_email, mask_phone
 
@@ -31,6 +31,7 @@ class PrivacyReport:
     organisation: str | None
     district: str | None
     roles: tuple[str, ...]
+    team: str | None = None  # district team (bot.services.teams.membership)
 
 
 async def describe(
@@ -56,6 +57,7 @@ async def describe(
         organisation=card.organisation if card else None,
         district=district,
         roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
+        team=await teams.membership(uow, candidate),
     )
 
 
@@ -65,7 +67,8 @@ def _own_roles(candidate: Candidate | None) -> set[str]:
 
 
 async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
-    """Erase the person. The audit trail keeps that things happened, not to whom: the subject
+    """Erase the person (their district-team consent goes with the candidate row, by
+    cascade). The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
     await uow.reminders.erase_user(user_id)
     await uow.users.erase(user_id)

@@ -93,6 +93,9 @@ class MapReport:
     over: tuple[DistrictCell, ...]  # more candidates than seats, worst first
     formations: tuple[FormationRow, ...]  # formations with at least one candidate, by name
     untouched: int  # formations without a single candidate
+    # Districts where candidates of two or more organisations run: where the organisations
+    # must agree so as not to run against each other. Over-subscribed ones first.
+    shared: tuple[DistrictCell, ...] = ()
 
 
 def organisation_name(organisation: Organisation, locale: str) -> str:
@@ -207,6 +210,10 @@ async def collect_map(
         (c for c in cells if c.excess > 0), key=lambda c: (-c.excess, c.formation, c.number)
     )
     formations = _formations(districts, cells)
+    shared = sorted(
+        (c for c in cells if len(c.organisations) > 1),
+        key=lambda c: (-c.excess, c.formation, c.number),
+    )
     return MapReport(
         election=election.name,
         districts=len(cells),
@@ -218,6 +225,7 @@ async def collect_map(
         over=tuple(over),
         formations=tuple(f for f in formations if f.candidates),
         untouched=sum(1 for f in formations if not f.candidates),
+        shared=tuple(shared),
     )
 
 

@@ -13,6 +13,7 @@ PUBLIC = (
     "quest",
     "ask",
     "faq",
+    "team",
     "menu",
     "settings",
     "help",

@@ -126,6 +126,7 @@ help =
     /quest — the campaign quest: stages and tasks
     /ask — ask the coordinators a question
     /faq — answers to frequent questions
+    /team — your district's team: the coalition's candidates next to you
     /settings — reminders and quiet hours
     /menu — main menu
     /cancel — leave the current dialog (what you typed is kept)
@@ -163,7 +164,7 @@ privacy-stored =
     District: { $district }
     Roles: { $roles }
 privacy-policy =
-    <b>Who sees your data</b>: your organisation's coordinators and the coalition's admins. Other candidates don't. Every view and export is written to an audit log.
+    <b>Who sees your data</b>: your organisation's coordinators and the coalition's admins. Other candidates don't — except your district's team if you joined it (/team): they see your name and organisation, and your Telegram contact only if you allowed it. Every view and export is written to an audit log.
     Erase everything: /forget_me
 forget-confirm-1 = Erase all your data from Shtab? Your registration and progress cannot be restored.
 forget-confirm-2 = Are you sure? This cannot be undone: name, phone, e-mail, district and all history will be erased for good.

@@ -49,3 +49,9 @@ stats-chart-active = Active
 stats-chart-stalled = No progress
 stats-chart-organisations = By organisation
 stats-chart-formations = By municipal formation (top { $top })
+map-shared-head = <b>🤝 Districts where candidates of different organisations run: { $count }</b>
+    Agree who runs where, so that the coalition's organisations don't run against each other (⚠️: more candidates than seats already).
+map-shared-line = { $mark } { $formation }, district No. { $number }: { $organisations } — { $candidates } for { $seats } { $seats ->
+        [one] seat
+       *[other] seats
+    }

@@ -57,3 +57,10 @@ stats-chart-active = Активны
 stats-chart-stalled = Без движения
 stats-chart-organisations = По организациям
 stats-chart-formations = По муниципальным образованиям (топ { $top })
+map-shared-head = <b>🤝 Округа, где идут кандидаты разных организаций: { $count }</b>
+    Договоритесь, кто где идёт, чтобы организации коалиции не шли друг против друга (⚠️ — кандидатов уже больше, чем мандатов).
+map-shared-line = { $mark } { $formation }, округ №{ $number }: { $organisations } — { $candidates } на { $seats } { $seats ->
+        [one] мандат
+        [few] мандата
+       *[many] мандатов
+    }

@@ -361,6 +361,7 @@ class FaqEntry(Base):
 from bot.db.models import (  # noqa: E402
     addresses,  # noqa: F401
     canvass,  # noqa: F401
+    console,  # noqa: F401
     documents,  # noqa: F401
     fund,  # noqa: F401
     protection,  # noqa: F401

@@ -1,0 +1,36 @@
+"""console: district teams (candidates who agreed to be seen by their district's candidates)
+
+Revision ID: 0013
+Revises: 0011
+Create Date: 2026-11-29 16:27:15
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "team_members",
+        sa.Column("candidate_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("share_contact", sa.Boolean(), nullable=False),
+        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_team_members_candidate_id_candidates"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("candidate_id", name=op.f("pk_team_members")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("team_members")

@@ -14,9 +14,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
+from bot.handlers import review
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Markup, Translator
-from bot.services import directory
+from bot.services import directory, pending
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.roles import Actor
@@ -27,6 +28,7 @@ router = Router(name="directory")
 router.message.filter(IsStaff())
 router.callback_query.filter(IsStaff())
 MAX_MESSAGE = 3000
+CARD_ITEMS = 5  # waiting items with their buttons on a card; the rest are in /pending
 
 
 class DirectoryForm(StatesGroup):
@@ -192,7 +194,12 @@ async def _send_card(
     view = await service.view()
     current = view.current
     stage = quest_holder.quest.stages[current.index]
-    waiting = sum(1 for s in view.stages for task in s.tasks if task.state.value == "waiting")
+    # Everything of this candidate's that waits for a coordinator, of every kind /pending
+    # knows (quest tasks, documents...), each with its decision buttons right on the card.
+    ctx = review.context(uow, cipher, settings, t, actor, quest_holder)
+    waiting = await pending.waiting(
+        ctx, directory.scope_of(actor), CARD_ITEMS + 1, candidate_id=candidate.id
+    )
     await uow.audit.record(actor.user_id, "candidate_viewed", "candidate", candidate.id)
     text = t(
         "directory-card",
@@ -206,14 +213,17 @@ async def _send_card(
         tasks=sum(s.total for s in view.stages),
         points=candidate.quest_points,
         idle=row.idle_days if row.idle_days is not None else "—",
-        waiting=waiting,
+        waiting=len(waiting) if len(waiting) <= CARD_ITEMS else f"{CARD_ITEMS}+",
         phone=cipher.decrypt(candidate.phone_enc) or "—",
         email=cipher.decrypt(candidate.email_enc) or "—",
     )
-    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+    rows = [[InlineKeyboardButton(
         text=t("directory-write"), callback_data=DirectoryCb(action="write", n=candidate.id).pack()
-    )]])  # fmt: skip
-    await message.answer(text, reply_markup=markup)
+    )]]  # fmt: skip
+    for item in waiting[:CARD_ITEMS]:
+        rows.append([review.item_button(item, t("directory-open-item", title=item.title))])
+        rows.append(review.decision_buttons(t, item.kind, item.item_id))
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 @router.callback_query(DirectoryCb.filter(F.action == "write"))

@@ -28,3 +28,4 @@ directory-delivered = Sent.
 directory-not-delivered = Not delivered: the candidate seems to have blocked the bot.
 cmd-candidates = Candidates: list and filters
 cmd-candidate = A candidate's card
+directory-open-item = 👁 { $title }

@@ -29,3 +29,4 @@ directory-delivered = Отправлено.
 directory-not-delivered = Не удалось доставить: кандидат, похоже, заблокировал бота.
 cmd-candidates = Кандидаты: список и фильтры
 cmd-candidate = Карточка кандидата
+directory-open-item = 👁 { $title }

@@ -23,18 +23,24 @@ class QuestRepository:
         await self._session.flush()
 
     async def waiting(
-        self, organisation_ids: set[int] | None, formation_ids: set[int] | None, limit: int = 20
+        self,
+        organisation_ids: set[int] | None,
+        formation_ids: set[int] | None,
+        limit: int = 20,
+        candidate_id: int | None = None,
     ) -> list[tuple[TaskProgress, Candidate]]:
         """Tasks waiting for a coordinator, oldest first, within the coordinator's scope
-        (None means no restriction on that axis)."""
+        (None means no restriction on that axis); only one candidate's with `candidate_id`."""
         query = (
             select(TaskProgress, Candidate)
             .join(Candidate, Candidate.id == TaskProgress.candidate_id)
             .outerjoin(ElectoralDistrict, ElectoralDistrict.id == Candidate.district_id)
             .where(TaskProgress.status == TaskStatus.WAITING)
-            .order_by(TaskProgress.updated_at)
+            .order_by(TaskProgress.updated_at, TaskProgress.id)
             .limit(limit)
         )
+        if candidate_id is not None:
+            query = query.where(TaskProgress.candidate_id == candidate_id)
         if organisation_ids is not None or formation_ids is not None:
             conditions = []
             if organisation_ids:

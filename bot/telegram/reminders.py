@@ -29,6 +29,7 @@ from bot.services.election import CALENDAR_EVENTS, label_of
 from bot.services.payload import int_of
 from bot.telegram.broadcast_progress import ProgressBoard
 from bot.telegram.callbacks import QuestCb
+from bot.telegram.digest import digest_text
 from bot.telegram.sender import Outcome, RateLimitedSender
 
 log = logging.getLogger(__name__)
@@ -232,10 +233,11 @@ class ReminderDispatcher:
                     days=int_of(payload, "days"),
                 )
             )
-        if reminder.kind == "digest":
-            waiting = len(await uow.quest.waiting(None, None, limit=1000))
-            stalled = await uow.candidates.stalled_count(now - timedelta(days=rules.NUDGE_DAYS[1]))
-            return Rendered(t("reminder-digest", waiting=waiting, stalled=stalled))
+        if reminder.kind == "digest":  # bot.telegram.digest: scoped, lists who and what waits
+            text = await digest_text(
+                uow, self._cipher, self._settings, self._quest, t, reminder.user_id, now
+            )
+            return Rendered(text) if text is not None else None
         log.warning("reminder %s of unknown kind %r dropped", reminder.id, reminder.kind)
         return None
 

@@ -14,10 +14,6 @@ reminder-stalled = Candidate { $name }: { $days ->
         [one] { $days } day
        *[other] { $days } days
     } without progress in the quest. They may need help.
-reminder-digest = <b>Today's summary</b>
-    Waiting for a check: { $waiting }
-    Candidates without progress for a week or more: { $stalled }
-    Check: /pending
 
 ## /settings
 

@@ -16,10 +16,6 @@ reminder-stalled = Кандидат { $name }: { $days ->
         [few] { $days } дня
        *[many] { $days } дней
     } без прогресса в квесте. Возможно, нужна помощь.
-reminder-digest = <b>Сводка дня</b>
-    Ждут проверки: { $waiting }
-    Кандидатов без движения неделю и дольше: { $stalled }
-    Проверить: /pending
 
 ## /settings
 

@@ -16,6 +16,10 @@ messages/s per bot, 1/s per chat with a burst of 5, the real clock) and its own 
   a fresh app, bot, sender and dispatcher (another instance name) drain the rest. Rows a
   failed send rescheduled are sent once the clock reaches their retry time. Target: none lost.
 
+In both, the coordinator's status message is edited with the live progress while the rows go
+out (`bot.telegram.broadcast_progress`: at most one edit per 3 s, and the final numbers); the
+edits share Telegram's limits with the messages, and the RESULT line counts them.
+
 Telegram's limits are per bot, so by default both scenarios run at the same time (one process,
 two fake Telegrams, two bots); --sequential runs them one after the other (twice as long).
 
@@ -56,6 +60,7 @@ from bot.db.engine import create_engine  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Reminder, ReminderStatus  # noqa: E402
 from bot.services import broadcast  # noqa: E402
+from bot.services.broadcast import StatusRef  # noqa: E402
 from bot.services.clock import FrozenClock, reset_clock, set_clock  # noqa: E402
 from bot.telegram.emulator import BotAction  # noqa: E402
 from bot.telegram.reminders import LEASE, DispatchStats  # noqa: E402
@@ -122,6 +127,8 @@ class ScenarioResult:
     got_429: int = 0
     injected_429: int = 0
     injected_502: int = 0
+    status_edits: int = 0  # edits of the sender's live status message
+    status_final: str = ""
     lost: int = 0
     duplicated: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
@@ -260,6 +267,8 @@ async def scenario(
     for uid in user_ids:
         emulator.add_user(uid, f"Кандидат {uid}")
         emulator.user_sends_text(uid, "/start")  # the chat exists once the person wrote
+    emulator.add_user(SENDER_ID, "Координатор")
+    emulator.user_sends_text(SENDER_ID, "/broadcast")
     counter = SentCounter(args.count)
     emulator.subscribe(counter)
 
@@ -276,9 +285,17 @@ async def scenario(
         instances = [first]
         try:
             planned = time.perf_counter()
+            # The coordinator's status message, edited with the live progress as in the bot.
+            status = await first.bot.send_message(SENDER_ID, f"⏳ {BROADCAST_ID}")
             async with first.app.uow_factory() as uow:
                 added = await broadcast.enqueue(
-                    uow, BROADCAST_ID, SENDER_ID, TEXT, user_ids, clock.now
+                    uow,
+                    BROADCAST_ID,
+                    SENDER_ID,
+                    TEXT,
+                    user_ids,
+                    clock.now,
+                    StatusRef(SENDER_ID, status.message_id),
                 )
             log(f"enqueued {added} broadcast rows in {time.perf_counter() - planned:.1f} s")
 
@@ -338,6 +355,10 @@ async def scenario(
         out.got_429 += code == 429
         out.injected_429 += code == 429 and injected
         out.injected_502 += code == 502 and injected
+    out.status_edits = sum(
+        1 for action in emulator.actions if action.kind == "edit" and action.chat_id == SENDER_ID
+    )
+    out.status_final = emulator.bot_messages(SENDER_ID)[-1].get("text", "").split("\n")[0]
     out.statuses, _latest = await database_state(url)
     out.sent_rows = out.statuses.get(ReminderStatus.SENT.value, 0)
     finisher = instances[-1].name if instances else "?"
@@ -374,6 +395,7 @@ def report(out: ScenarioResult, args: argparse.Namespace) -> None:
     for note in out.notes:
         print(f"  {note}")
     print(f"  database: {dict(sorted(out.statuses.items()))}")
+    print(f"  live status: {out.status_edits} edits, ending with {out.status_final!r}")
     print(
         f"  fake Telegram: {out.messages} messages in {out.wall:.1f} s, answered 429 "
         f"{out.got_429} times ({out.injected_429} injected, {out.flood_429} flood control), "
@@ -394,7 +416,7 @@ def report(out: ScenarioResult, args: argparse.Namespace) -> None:
     print(
         f"RESULT sent={out.sent_rows} rate_per_s={out.rate:.1f} got_429={out.got_429} "
         f"lost={out.lost} duplicated={out.duplicated} scenario={out.name} "
-        f"recipients={out.count} flood_429={out.flood_429}",
+        f"recipients={out.count} flood_429={out.flood_429} status_edits={out.status_edits}",
         flush=True,
     )
 

@@ -173,3 +173,29 @@ async def test_privacy_lists_the_team_and_forget_me_withdraws_it(running: Runnin
         await privacy.forget(uow, running.app.cipher, user.user_id)
     async with running.app.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(TeamMember)) == 0
+
+
+async def test_moving_to_another_district_leaves_the_old_team(running: RunningBot) -> None:
+    anna, vera = running.user(), running.user()
+    await enrol(running, anna, "Анна Соседова", "neighbours")
+    await enrol(running, vera, "Вера Гражданкина", "civic")
+    for user in (anna, vera):
+        await user.send("/team")
+        await user.expect(INTRO)
+        await user.press("Вступить и показать контакт")
+    await anna.expect("вступил(а) Вера Гражданкина")
+    # Vera changes her district (the registration card's edit): her consent was for Гавань №2.
+    async with running.app.uow_factory() as uow:
+        election = await uow.geography.current_election()
+        assert election is not None
+        parnas = await uow.geography.formation_by_name(election.id, "Парнас")
+        assert parnas is not None
+        await registration.set_district(uow, vera.user_id, parnas.districts[0].id)
+    await anna.send("/team")
+    await anna.expect("Кроме вас, в команде пока никого")
+    await vera.send("/team")
+    moved = await vera.expect(INTRO)
+    assert "Парнас, округ №1" in moved["text"] and "Анна" not in moved["text"]
+    await vera.send("/privacy")
+    report = await vera.expect("Что хранится о вас")
+    assert "Команда округа" not in report["text"]

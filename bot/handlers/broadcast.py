@@ -1,7 +1,8 @@
 """/broadcast: staff write to a segment of candidates. Choose the segment (a second step lists
 the stages, organisations or formations that have candidates within the sender's scope), type
 the text, see it exactly as the recipients will with their number, confirm. The messages go
-through the reminder outbox (bot.services.broadcast); /broadcast_status <id> shows how far.
+through the reminder outbox (bot.services.broadcast). A status message shows how far, edited
+live while the messages go out (bot.telegram.broadcast_progress); /broadcast_status <id> too.
 
 The confirm button carries the broadcast's id and the outbox is keyed by it: a second press,
 a redelivered update or a restart never sends anything twice."""

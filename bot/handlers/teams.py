@@ -27,7 +27,7 @@ from bot.services.stats import organisation_name
 
 log = logging.getLogger(__name__)
 router = Router(name="teams")
-ACTIONS = ("join", "join_contact", "contact_on", "contact_off", "leave", "show")
+ACTIONS = ("join", "join_contact", "contact_on", "contact_off", "leave")
 SHOWN = 40  # members listed in one message; districts have a handful of seats
 
 

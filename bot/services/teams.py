@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.models import Candidate, CandidateStatus
+from bot.db.models.console import TeamMember
 from bot.db.uow import UnitOfWork
 from bot.services.errors import InputError
 from bot.services.stats import organisation_name
@@ -45,9 +46,17 @@ async def _district(uow: UnitOfWork, candidate: Candidate) -> tuple[int, str, in
     return district.id, district.formation.name, district.number
 
 
+async def _membership(
+    uow: UnitOfWork, candidate: Candidate, district_id: int
+) -> TeamMember | None:
+    """The candidate's consent, if it was given for their current district."""
+    member = await uow.teams.member(candidate.id)
+    return member if member is not None and member.district_id == district_id else None
+
+
 async def view(uow: UnitOfWork, candidate: Candidate, locale: str) -> TeamView:
     district_id, formation, number = await _district(uow, candidate)
-    own = await uow.teams.member(candidate.id)
+    own = await _membership(uow, candidate, district_id)
     if own is None:
         return TeamView(formation, number, False, False, ())
     organisations = {
@@ -69,10 +78,11 @@ async def view(uow: UnitOfWork, candidate: Candidate, locale: str) -> TeamView:
 
 
 async def join(uow: UnitOfWork, candidate: Candidate, share_contact: bool) -> bool:
-    """Join (or change what is shared). True when the candidate was not a member before."""
-    await _district(uow, candidate)
-    new = await uow.teams.member(candidate.id) is None
-    await uow.teams.join(candidate.id, share_contact)
+    """Join (or change what is shared). True when the candidate was not a member of their
+    current district's team before."""
+    district_id, _, _ = await _district(uow, candidate)
+    new = await _membership(uow, candidate, district_id) is None
+    await uow.teams.join(candidate.id, district_id, share_contact)
     await uow.audit.record(
         candidate.user_id,
         "team_joined" if new else "team_contact_changed",
@@ -85,8 +95,8 @@ async def join(uow: UnitOfWork, candidate: Candidate, share_contact: bool) -> bo
 
 async def set_contact(uow: UnitOfWork, candidate: Candidate, share: bool) -> None:
     """Show or hide the Telegram contact; only a member can."""
-    await _district(uow, candidate)
-    if await uow.teams.member(candidate.id) is None:
+    district_id, _, _ = await _district(uow, candidate)
+    if await _membership(uow, candidate, district_id) is None:
         raise InputError("team-not-member")
     await join(uow, candidate, share)
 
@@ -109,9 +119,9 @@ async def members_to_tell(uow: UnitOfWork, candidate: Candidate) -> list[int]:
 
 async def membership(uow: UnitOfWork, candidate: Candidate | None) -> str | None:
     """For /privacy: None (not in a team), "visible" or "contact"."""
-    if candidate is None:
+    if candidate is None or candidate.district_id is None:
         return None
-    member = await uow.teams.member(candidate.id)
+    member = await _membership(uow, candidate, candidate.district_id)
     if member is None:
         return None
     return "contact" if member.share_contact else "visible"

@@ -16,13 +16,15 @@ class TeamRepository:
     async def member(self, candidate_id: int) -> TeamMember | None:
         return await self._session.get(TeamMember, candidate_id)
 
-    async def join(self, candidate_id: int, share_contact: bool) -> TeamMember:
+    async def join(self, candidate_id: int, district_id: int, share_contact: bool) -> TeamMember:
         row = await self.member(candidate_id)
         if row is None:
-            row = TeamMember(candidate_id=candidate_id, share_contact=share_contact)
+            row = TeamMember(
+                candidate_id=candidate_id, district_id=district_id, share_contact=share_contact
+            )
             self._session.add(row)
         else:
-            row.share_contact = share_contact
+            row.district_id, row.share_contact = district_id, share_contact
         await self._session.flush()
         return row
 
@@ -33,13 +35,14 @@ class TeamRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def of_district(self, district_id: int) -> list[tuple[Candidate, TeamMember]]:
-        """Registered candidates of exactly this district who joined its team, in the order
-        they joined. The district is the only filter: nobody of another district, ever."""
+        """Registered candidates of exactly this district who joined its team (and are still
+        in it), in the order they joined. Nobody of another district, ever."""
         rows = await self._session.execute(
             select(Candidate, TeamMember)
             .join(TeamMember, TeamMember.candidate_id == Candidate.id)
             .where(
                 Candidate.district_id == district_id,
+                TeamMember.district_id == district_id,
                 Candidate.status == CandidateStatus.REGISTERED,
             )
             .order_by(TeamMember.joined_at, Candidate.id)

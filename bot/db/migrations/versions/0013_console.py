@@ -20,6 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "team_members",
         sa.Column("candidate_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("district_id", sa.Integer(), nullable=False),
         sa.Column("share_contact", sa.Boolean(), nullable=False),
         sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -28,9 +29,19 @@ def upgrade() -> None:
             name=op.f("fk_team_members_candidate_id_candidates"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["electoral_districts.id"],
+            name=op.f("fk_team_members_district_id_electoral_districts"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("candidate_id", name=op.f("pk_team_members")),
+    )
+    op.create_index(
+        op.f("ix_team_members_district_id"), "team_members", ["district_id"], unique=False
     )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_team_members_district_id"), table_name="team_members")
     op.drop_table("team_members")

@@ -363,6 +363,7 @@ from bot.db.models import (  # noqa: E402
     canvass,  # noqa: F401
     documents,  # noqa: F401
     fund,  # noqa: F401
+    materials,  # noqa: F401
     protection,  # noqa: F401
     supporters,  # noqa: F401
 )

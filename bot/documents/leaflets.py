@@ -338,7 +338,7 @@ def _pdf_draft_mark(pdf: FPDF, template: Template) -> None:
     angle = math.degrees(math.atan2(height, width))
     with pdf.rotation(angle, cx, cy), pdf.local_context(fill_opacity=0.3):
         pdf.set_text_color(*DRAFT)
-        pdf.text(cx - text_w / 2, cy + size * PT_TO_MM * 0.35, DRAFT_MARK)
+        pdf.text(x=cx - text_w / 2, y=cy + size * PT_TO_MM * 0.35, text=DRAFT_MARK)
 
 
 # --- the PNG preview ----------------------------------------------------------------------------
@@ -382,8 +382,8 @@ def _draw_png_page(
     for label in page.labels:
         line_height = label.size * PT_TO_MM * 1.2
         draw.text(
-            (_px(label.x), _text_top(label.y, line_height, label.size)),
-            label.text,
+            xy=(_px(label.x), _text_top(label.y, line_height, label.size)),
+            text=label.text,
             font=_font(label.size, True),
             fill=label.color,
             anchor="ls",
@@ -395,8 +395,8 @@ def _draw_png_page(
             top = _text_top(slot.y + line.y, fitted.line_height, fitted.size)
             x = slot.x + (BULLET_INDENT if slot.bullet else 0.0)
             if slot.bullet and line.first:
-                draw.text((_px(slot.x), top), BULLET, font=font, fill=ACCENT, anchor="ls")
-            draw.text((_px(x), top), line.text, font=font, fill=slot.color, anchor="ls")
+                draw.text(xy=(_px(slot.x), top), text=BULLET, font=font, fill=ACCENT, anchor="ls")
+            draw.text(xy=(_px(x), top), text=line.text, font=font, fill=slot.color, anchor="ls")
     if page.die_cut is not None:
         cut = page.die_cut
         box = (_px(cut.cx - cut.r), _px(cut.cy - cut.r), _px(cut.cx + cut.r), _px(cut.cy + cut.r))
@@ -414,7 +414,9 @@ def _png_draft_mark(canvas: Image.Image) -> Image.Image:
     font = _font(size, True)
     left, top, right, bottom = font.getbbox(DRAFT_MARK)
     layer = Image.new("RGBA", (right - left + 20, bottom - top + 20), (0, 0, 0, 0))
-    ImageDraw.Draw(layer).text((10 - left, 10 - top), DRAFT_MARK, font=font, fill=(*DRAFT, 80))
+    ImageDraw.Draw(layer).text(
+        xy=(10 - left, 10 - top), text=DRAFT_MARK, font=font, fill=(*DRAFT, 80)
+    )
     angle = math.degrees(math.atan2(canvas.height, canvas.width))
     layer = layer.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
     base = canvas.convert("RGBA")

@@ -101,6 +101,8 @@ async def _send_privacy(
         district=report.district or missing,
         roles=", ".join(t(f"role-{role}") for role in report.roles) or missing,
     )
+    if report.leaflets or report.print_runs:
+        details += "\n" + t("privacy-materials", leaflets=report.leaflets, runs=report.print_runs)
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

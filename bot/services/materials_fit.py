@@ -87,9 +87,7 @@ def wrap(paragraph: str, width: float, size: float, measure: Measure) -> list[st
     return lines
 
 
-def _layout(
-    paragraphs: Sequence[str], box: Box, size: float, measure: Measure
-) -> Fitted | None:
+def _layout(paragraphs: Sequence[str], box: Box, size: float, measure: Measure) -> Fitted | None:
     line_height = size * PT_TO_MM * box.line_spacing
     gap = line_height * box.paragraph_gap
     lines: list[Line] = []
@@ -129,7 +127,9 @@ def _excess(paragraphs: Sequence[str], box: Box, measure: Measure) -> int:
         kept: dict[int, list[str]] = {}
         for number, word in words[:count]:
             kept.setdefault(number, []).append(word)
-        return _layout([" ".join(k) for k in kept.values()], box, box.min_size, measure) is not None
+        return (
+            _layout([" ".join(k) for k in kept.values()], box, box.min_size, measure) is not None
+        )
 
     low, high = 0, len(words)
     while low < high:

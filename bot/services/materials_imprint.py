@@ -96,7 +96,7 @@ def clean_issued_on(raw: str) -> date:
 
 
 def genitive(full_name: str) -> str:
-    """"Иванова Мария Сергеевна" → "Ивановой Марии Сергеевны" (surname, name, patronymic,
+    """ "Иванова Мария Сергеевна" → "Ивановой Марии Сергеевны" (surname, name, patronymic,
     in that order, as registration stores them). Parts beyond the patronymic ("оглы")
     stay as they are; a name pytrovich cannot decline is left in the nominative."""
     parts = full_name.split()

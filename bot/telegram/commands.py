@@ -13,6 +13,8 @@ PUBLIC = (
     "quest",
     "ask",
     "faq",
+    "materials",
+    "resources",
     "menu",
     "settings",
     "help",

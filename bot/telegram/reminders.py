@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db.models import Reminder, ReminderStatus, RoleName
 from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.handlers import materials
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
 from bot.services import broadcast
@@ -228,6 +229,11 @@ class ReminderDispatcher:
             waiting = len(await uow.quest.waiting(None, None, limit=1000))
             stalled = await uow.candidates.stalled_count(now - timedelta(days=rules.NUDGE_DAYS[1]))
             return Rendered(t("reminder-digest", waiting=waiting, stalled=stalled))
+        if reminder.kind == materials.REMINDER_KIND:
+            found = await materials.copy_reminder(
+                uow, t, reminder.user_id, payload, now, self._settings.tz
+            )
+            return Rendered(*found) if found else None
         log.warning("reminder %s of unknown kind %r dropped", reminder.id, reminder.kind)
         return None
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from bot.documents.fonts import FONT_DIR, SANS, new_pdf
+from bot.documents.fonts import FAMILIES, FONT_DIR, SANS
 from bot.services.materials_fit import PT_TO_MM, Box, DoesNotFit, Fitted, fit
 
 BLEED = 3.0  # mm on every side
@@ -235,12 +235,12 @@ def _paragraphs(spec: LeafletSpec, field_name: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Placed:
+class Placed:
     slot: TextSlot
     fitted: Fitted
 
 
-def _fit_page(page: PageLayout, spec: LeafletSpec, measurer: _Measurer) -> list[_Placed]:
+def _fit_page(page: PageLayout, spec: LeafletSpec, measurer: _Measurer) -> list[Placed]:
     placed = []
     for slot in page.texts:
         box = Box(
@@ -258,7 +258,7 @@ def _fit_page(page: PageLayout, spec: LeafletSpec, measurer: _Measurer) -> list[
             )
         except DoesNotFit as error:
             raise LayoutError(slot.field, error.excess) from None
-        placed.append(_Placed(slot, fitted))
+        placed.append(Placed(slot, fitted))
     return placed
 
 
@@ -287,7 +287,7 @@ def _draw_pdf_page(
     pdf: FPDF,
     template: Template,
     page: PageLayout,
-    placed: Sequence[_Placed],
+    placed: Sequence[Placed],
     photo: Image.Image | None,
     draft: bool,
 ) -> None:
@@ -363,7 +363,7 @@ def _text_top(y_mm: float, line_height: float, size: float) -> int:
 def _draw_png_page(
     template: Template,
     page: PageLayout,
-    placed: Sequence[_Placed],
+    placed: Sequence[Placed],
     photo: Image.Image | None,
     draft: bool,
 ) -> Image.Image:
@@ -437,11 +437,28 @@ def _sheet(pages: Sequence[Image.Image]) -> bytes:
         sheet.paste(page, (x, gap))
         x += page.width + gap
     buffer = io.BytesIO()
-    sheet.save(buffer, "PNG", optimize=True)
+    sheet.save(buffer, "PNG", compress_level=3)  # flat colours: small already
     return buffer.getvalue()
 
 
 # --- entry point --------------------------------------------------------------------------------
+
+
+def _new_pdf(page_size: tuple[float, float]) -> FPDF:
+    """Only the sans family is registered: parsing a font file is most of a small
+    render's time, and these layouts use no serif."""
+    pdf = FPDF(unit="mm", format=page_size)
+    for style, file in FAMILIES[SANS].items():
+        pdf.add_font(SANS, style=style, fname=str(FONT_DIR / file))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    return pdf
+
+
+def fit_layout(spec: LeafletSpec) -> list[list[Placed]]:
+    """Every text of every page fitted into its box (what render_leaflet draws)."""
+    measurer = _Measurer(_new_pdf(TEMPLATES[spec.template].trim))
+    return [_fit_page(page, spec, measurer) for page in TEMPLATES[spec.template].pages]
 
 
 def render_leaflet(spec: LeafletSpec) -> Rendered:
@@ -449,9 +466,7 @@ def render_leaflet(spec: LeafletSpec) -> Rendered:
     template = TEMPLATES[spec.template]
     width, height = template.trim
     page_size = (width + 2 * BLEED, height + 2 * BLEED)
-    pdf = new_pdf(page_format=page_size)
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
+    pdf = _new_pdf(page_size)
     pdf.set_title(("ОБРАЗЕЦ — " if spec.draft else "") + f"Листовка: {spec.name}")
     pdf.set_subject(f"Обрез {width:g}×{height:g} мм, вылеты по {BLEED:g} мм")
     pdf.set_creator("Shtab")

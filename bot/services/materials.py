@@ -145,12 +145,13 @@ def normalise_photo(data: bytes) -> bytes:
             upright = ImageOps.exif_transpose(image).convert("RGB")
     except InputError:
         raise
+    except Image.DecompressionBombError:  # Pillow's own guard, far above ours
+        raise InputError("materials-photo-too-big", limit=MAX_PHOTO_MB) from None
     except (
         UnidentifiedImageError,
         OSError,
         SyntaxError,
         ValueError,
-        Image.DecompressionBombError,
     ):
         raise InputError("materials-photo-broken") from None
     upright.thumbnail((STORED_PHOTO_SIDE, STORED_PHOTO_SIDE), Image.Resampling.LANCZOS)

@@ -665,8 +665,9 @@ async def _on_make(
 ) -> None:
     message = _message(callback)
     final = arg == "final"
+    await service.leaflet(item)  # theirs, or refused before anything is answered
+    await callback.answer(t("materials-making"))
     try:
-        await callback.answer(t("materials-making"))
         await bot.send_chat_action(message.chat.id, "upload_document")
         made = await service.make_file(item, final, await _subtitle(uow, service))
     except MissingParts as missing:
@@ -679,6 +680,9 @@ async def _on_make(
             t("materials-missing-imprint", fields=fields),
             reply_markup=_markup([_button(t("materials-button-fill-imprint"), "impall", item)]),
         )
+        return
+    except InputError as error:  # the button is answered already: say it in the chat
+        await message.answer(t(error.code, **error.params))
         return
     except LayoutError as error:
         await message.answer(

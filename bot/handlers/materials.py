@@ -11,26 +11,39 @@ PNG preview. Every button is re-checked in the service against the candidate who
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
 )
 
 from bot.config import Settings
-from bot.db.models.materials import LeafletTemplate, ResourceKind
 from bot.db.uow import UnitOfWork
 from bot.documents.leaflets import LayoutError
+from bot.handlers import materials_resources
+from bot.handlers.materials_views import (
+    RESOURCE_ACTIONS,
+    MatCb,
+    button,
+    card_markup,
+    card_text,
+    imprint_field_name,
+    imprint_prompt,
+    imprint_screen,
+    keyboard,
+    part_name,
+    runs_screen,
+    template_name,
+    templates_markup,
+)
 from bot.handlers.quest import QuestHolder, service_for, step_summary
 from bot.i18n import Translator
 from bot.services.crypto import FieldCipher
@@ -48,34 +61,20 @@ from bot.services.materials import (
     MaterialsService,
     MissingImprint,
     MissingParts,
-    RunView,
     check_photo_size,
     copy_reminder_relevant,
     format_rubles,
     normalise_photo,
     subtitle_for,
 )
-from bot.services.materials_directory import (
-    ResourceDirectory,
-    ResourceView,
-    clean_contact,
-    clean_name,
-    clean_note,
-)
 from bot.services.materials_imprint import FIELDS as IMPRINT_FIELDS
-from bot.services.materials_imprint import imprint_text
 from bot.services.payload import int_of
 from bot.services.roles import Actor
 
 router = Router(name="materials")
-RESOURCE_ACTIONS = frozenset({"res", "radd", "redit", "rfield", "rdel", "rdel2"})
+# The directory is its own small dialog, on a router of its own inside this one.
+router.include_router(materials_resources.router)
 __all__ = ["REMINDER_KIND", "copy_reminder", "router"]
-
-
-class MatCb(CallbackData, prefix="mat"):
-    action: str
-    id: int = 0  # a leaflet, file (version), run or directory entry
-    arg: str = ""
 
 
 class MaterialsForm(StatesGroup):
@@ -85,79 +84,11 @@ class MaterialsForm(StatesGroup):
     contacts = State()
     imprint = State()
     cost = State()
-    resource = State()  # a coordinator types a directory entry's field
-
-
-def _button(text: str, action: str, id: int = 0, arg: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=MatCb(action=action, id=id, arg=arg).pack()
-    )
-
-
-def _markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
 
 def _message(callback: CallbackQuery) -> Message:
     assert isinstance(callback.message, Message)
     return callback.message
-
-
-# --- names shown to people ---------------------------------------------------------------------
-
-
-def template_name(t: Translator, template: LeafletTemplate) -> str:
-    names = {
-        LeafletTemplate.A5: t("materials-template-a5"),
-        LeafletTemplate.A4_DUPLEX: t("materials-template-a4"),
-        LeafletTemplate.DOOR_HANGER: t("materials-template-door"),
-    }
-    return names[template]
-
-
-def part_name(t: Translator, part: str) -> str:
-    names = {
-        "photo": t("materials-part-photo"),
-        "bio": t("materials-part-bio"),
-        "points": t("materials-part-points"),
-        "contacts": t("materials-part-contacts"),
-        "name": t("materials-part-name"),
-        "subtitle": t("materials-part-subtitle"),
-        "imprint": t("materials-part-imprint"),
-    }
-    return names.get(part, part)
-
-
-def imprint_field_name(t: Translator, field: str) -> str:
-    names = {
-        "customer": t("materials-imprint-customer"),
-        "printer_name": t("materials-imprint-printer-name"),
-        "printer_address": t("materials-imprint-printer-address"),
-        "printer_inn": t("materials-imprint-printer-inn"),
-        "copies": t("materials-imprint-copies-name"),
-        "issued_on": t("materials-imprint-issued-on"),
-    }
-    return names.get(field, field)
-
-
-def imprint_prompt(t: Translator, field: str) -> str:
-    prompts = {
-        "printer_name": t("materials-ask-printer-name"),
-        "printer_address": t("materials-ask-printer-address"),
-        "printer_inn": t("materials-ask-printer-inn"),
-        "copies": t("materials-ask-copies"),
-        "issued_on": t("materials-ask-issued-on"),
-    }
-    return prompts[field]
-
-
-def resource_field_name(t: Translator, field: str) -> str:
-    names = {
-        "name": t("materials-res-field-name"),
-        "contact": t("materials-res-field-contact"),
-        "note": t("materials-res-field-note"),
-    }
-    return names[field]
 
 
 # --- who is asking -----------------------------------------------------------------------------
@@ -185,10 +116,10 @@ async def _subtitle(uow: UnitOfWork, service: MaterialsService) -> str:
 
 async def show_menu(message: Message, service: MaterialsService, t: Translator) -> None:
     leaflets = await service.leaflets()
-    rows = [[_button(t("materials-button-new"), "new")]]
+    rows = [[button(t("materials-button-new"), "new")]]
     rows += [
         [
-            _button(
+            button(
                 t(
                     "materials-button-leaflet",
                     number=leaflet.number,
@@ -200,171 +131,55 @@ async def show_menu(message: Message, service: MaterialsService, t: Translator) 
         ]
         for leaflet in leaflets
     ]
-    rows.append([_button(t("materials-button-runs"), "runs")])
-    rows.append([_button(t("materials-button-resources"), "res")])
-    await message.answer(t("materials-menu", count=len(leaflets)), reply_markup=_markup(*rows))
-
-
-def _card_text(t: Translator, view: LeafletView) -> str:
-    content = view.content
-    yes, no = "✅", "⬜"
-    lines = [
-        t("materials-card-head", number=view.number, template=template_name(t, view.template)),
-        "",
-        f"{yes if view.has_photo else no} {part_name(t, 'photo')}",
-    ]
-    if view.photo_others:
-        lines.append("   " + t("materials-card-consents"))
-    lines.append(
-        f"{yes if content.bio else no} {part_name(t, 'bio')}"
-        + (f" — {t('materials-chars', count=len(content.bio))}" if content.bio else "")
-    )
-    lines.append(
-        f"{yes if content.points else no} {part_name(t, 'points')}"
-        + (f" — {t('materials-points-n', count=len(content.points))}" if content.points else "")
-    )
-    lines.append(f"{yes if content.contacts else no} {part_name(t, 'contacts')}")
-    if view.missing_imprint:
-        missing = ", ".join(imprint_field_name(t, f) for f in view.missing_imprint)
-        lines.append(f"{no} " + t("materials-card-imprint-missing", fields=missing))
-    else:
-        lines.append(f"{yes} " + t("materials-card-imprint-ok"))
-    if view.versions:
-        last = view.versions[-1]
-        kind = t("materials-final") if last.final else t("materials-draft")
-        lines += [
-            "",
-            t("materials-card-versions", count=len(view.versions), last=last.number, kind=kind),
-        ]
-    lines += ["", t("materials-card-hint")]
-    return "\n".join(lines)
-
-
-def _card_markup(t: Translator, view: LeafletView) -> InlineKeyboardMarkup:
-    leaflet = view.id
-    return _markup(
-        [
-            _button(t("materials-button-draft"), "make", leaflet, "draft"),
-            _button(t("materials-button-final"), "make", leaflet, "final"),
-        ],
-        [
-            _button(t("materials-button-edit-photo"), "edit", leaflet, "photo"),
-            _button(t("materials-button-edit-bio"), "edit", leaflet, "bio"),
-        ],
-        [
-            _button(t("materials-button-edit-points"), "edit", leaflet, "points"),
-            _button(t("materials-button-edit-contacts"), "edit", leaflet, "contacts"),
-        ],
-        [
-            _button(t("materials-button-imprint"), "imprint", leaflet),
-            _button(t("materials-button-template"), "edit", leaflet, "template"),
-        ],
-        [_button(t("materials-button-versions"), "vers", leaflet)] if view.versions else [],
-        [_button(t("materials-button-back"), "menu")],
-    )
+    rows.append([button(t("materials-button-runs"), "runs")])
+    rows.append([button(t("materials-button-resources"), "res")])
+    await message.answer(t("materials-menu", count=len(leaflets)), reply_markup=keyboard(*rows))
 
 
 async def show_card(message: Message, view: LeafletView, t: Translator) -> None:
-    await message.answer(_card_text(t, view), reply_markup=_card_markup(t, view))
-
-
-def _templates_markup(t: Translator, leaflet_id: int = 0) -> InlineKeyboardMarkup:
-    return _markup(
-        *[
-            [_button(template_name(t, template), "tpl", leaflet_id, template.value)]
-            for template in LeafletTemplate
-        ]
-    )
+    await message.answer(card_text(t, view), reply_markup=card_markup(t, view))
 
 
 async def _ask_photo_rules(message: Message, leaflet_id: int, t: Translator) -> None:
     await message.answer(
         t("materials-photo-rules"),
-        reply_markup=_markup(
-            [_button(t("materials-button-no-children"), "kids", leaflet_id, "no")],
-            [_button(t("materials-button-children"), "kids", leaflet_id, "yes")],
+        reply_markup=keyboard(
+            [button(t("materials-button-no-children"), "kids", leaflet_id, "no")],
+            [button(t("materials-button-children"), "kids", leaflet_id, "yes")],
         ),
     )
+
+
+def _text_prompt(t: Translator, part: str) -> tuple[State, str]:
+    """The dialog state and the question for a typed part of the leaflet."""
+    if part == "bio":
+        return MaterialsForm.bio, t("materials-ask-bio", limit=MAX_BIO)
+    if part == "points":
+        return MaterialsForm.points, t(
+            "materials-ask-points", low=MIN_POINTS, high=MAX_POINTS, limit=MAX_POINT
+        )
+    if part == "contacts":
+        return MaterialsForm.contacts, t("materials-ask-contacts", limit=MAX_CONTACTS)
+    raise InputError("stale-button")
 
 
 async def _ask_next_part(
     message: Message, state: FSMContext, view: LeafletView, t: Translator
 ) -> None:
     """While building: the next missing part, or the card when all are there."""
-    prompts = {
-        "photo": None,
-        "bio": (MaterialsForm.bio, t("materials-ask-bio", limit=MAX_BIO)),
-        "points": (
-            MaterialsForm.points,
-            t("materials-ask-points", low=MIN_POINTS, high=MAX_POINTS, limit=MAX_POINT),
-        ),
-        "contacts": (MaterialsForm.contacts, t("materials-ask-contacts", limit=MAX_CONTACTS)),
-    }
-    for part in view.missing_parts:
-        if part == "photo":
-            await state.set_state(None)
-            await _ask_photo_rules(message, view.id, t)
-            return
-        next_state, prompt = prompts[part]  # type: ignore[misc]
-        await state.set_state(next_state)
-        await state.update_data(mat_leaflet=view.id, mat_building=True)
-        await message.answer(prompt)
+    if not view.missing_parts:
+        await state.set_state(None)
+        await show_card(message, view, t)
         return
-    await state.set_state(None)
-    await show_card(message, view, t)
-
-
-def _imprint_screen(
-    t: Translator, view: LeafletView, customer: str | None
-) -> tuple[str, InlineKeyboardMarkup]:
-    imprint = view.content.imprint
-    text = (
-        t("materials-imprint-head") + "\n\n<i>" + _escape(imprint_text(imprint, customer)) + "</i>"
-    )
-    rows = []
-    if view.missing_imprint:
-        rows.append([_button(t("materials-button-fill-imprint"), "impall", view.id)])
-    rows += [
-        [_button("✏️ " + imprint_field_name(t, field), "imp", view.id, field)]
-        for field in IMPRINT_FIELDS
-    ]
-    rows.append([_button(t("materials-button-back-card"), "open", view.id)])
-    return text + "\n\n" + t("materials-imprint-hint"), _markup(*rows)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _runs_screen(t: Translator, runs: list[RunView]) -> tuple[str, InlineKeyboardMarkup]:
-    if not runs:
-        return t("materials-runs-empty"), _markup([_button(t("materials-button-back"), "menu")])
-    blocks = [t("materials-runs-head", count=len(runs))]
-    rows = []
-    for run in runs:
-        blocks.append(
-            t(
-                "materials-run",
-                number=run.number,
-                item=run.item,
-                template=template_name(t, run.template),
-                copies=run.copies,
-                date=run.issued_on,
-                printer=run.printer,
-                cost=format_rubles(run.cost_kopecks),
-                mark="☑️" if run.submitted else "⬜",
-            )
-        )
-        mark = "☑️" if run.submitted else "⬜"
-        rows.append(
-            [_button(t("materials-button-tick", mark=mark, number=run.number), "tick", run.id)]
-        )
-    total = sum(run.cost_kopecks for run in runs)
-    blocks.append(t("materials-runs-total", cost=format_rubles(total)))
-    if any(not run.submitted for run in runs):
-        blocks.append(t("materials-runs-warning"))
-    rows.append([_button(t("materials-button-back"), "menu")])
-    return "\n\n".join(blocks), _markup(*rows)
+    part = view.missing_parts[0]
+    if part == "photo":
+        await state.set_state(None)
+        await _ask_photo_rules(message, view.id, t)
+        return
+    next_state, prompt = _text_prompt(t, part)
+    await state.set_state(next_state)
+    await state.update_data(mat_leaflet=view.id, mat_building=True)
+    await message.answer(prompt)
 
 
 # --- entry -------------------------------------------------------------------------------------
@@ -413,7 +228,7 @@ async def on_button(
             await show_menu(message, service, t)
         elif action == "new":
             await callback.answer()
-            await message.answer(t("materials-choose-template"), reply_markup=_templates_markup(t))
+            await message.answer(t("materials-choose-template"), reply_markup=templates_markup(t))
         elif action == "tpl":
             await _on_template(callback, state, service, t, item, arg)
         elif action == "open":
@@ -431,7 +246,7 @@ async def on_button(
             view = await service.leaflet(item)
             await callback.answer()
             await state.set_state(None)
-            text, markup = _imprint_screen(t, view, service.candidate.full_name)
+            text, markup = imprint_screen(t, view, service.candidate.full_name)
             await message.answer(text, reply_markup=markup)
         elif action in ("imp", "impall"):
             await _on_imprint_field(
@@ -468,12 +283,12 @@ async def on_button(
         elif action == "runs":
             await callback.answer()
             await state.set_state(None)
-            text, markup = _runs_screen(t, await service.runs())
+            text, markup = runs_screen(t, await service.runs())
             await message.answer(text, reply_markup=markup)
         elif action == "tick":
             await service.toggle_copy(item)
             await callback.answer()
-            text, markup = _runs_screen(t, await service.runs())
+            text, markup = runs_screen(t, await service.runs())
             await message.edit_text(text, reply_markup=markup)
             await _report(message, uow, cipher, service, t, settings, quest_holder)
         else:
@@ -516,10 +331,10 @@ async def _on_children(
         return
     await message.answer(
         t("materials-ask-others"),
-        reply_markup=_markup(
-            [_button(t("materials-button-only-me"), "others", item, "none")],
-            [_button(t("materials-button-consent"), "others", item, "consent")],
-            [_button(t("materials-button-no-consent"), "others", item, "noconsent")],
+        reply_markup=keyboard(
+            [button(t("materials-button-only-me"), "others", item, "none")],
+            [button(t("materials-button-consent"), "others", item, "consent")],
+            [button(t("materials-button-no-consent"), "others", item, "noconsent")],
         ),
     )
 
@@ -557,33 +372,22 @@ async def _on_edit(
     arg: str,
 ) -> None:
     view = await service.leaflet(item)
-    await callback.answer()
     message = _message(callback)
     if arg == "photo":
+        await callback.answer()
         await state.set_state(None)
         await _ask_photo_rules(message, item, t)
         return
     if arg == "template":
+        await callback.answer()
         await message.answer(
-            t("materials-choose-template"), reply_markup=_templates_markup(t, item)
+            t("materials-choose-template"), reply_markup=templates_markup(t, item)
         )
         return
-    prompts = {
-        "bio": (MaterialsForm.bio, t("materials-ask-bio", limit=MAX_BIO)),
-        "points": (
-            MaterialsForm.points,
-            t("materials-ask-points", low=MIN_POINTS, high=MAX_POINTS, limit=MAX_POINT),
-        ),
-        "contacts": (MaterialsForm.contacts, t("materials-ask-contacts", limit=MAX_CONTACTS)),
-    }
-    if arg not in prompts:
-        raise InputError("stale-button")
-    next_state, prompt = prompts[arg]
-    current = {
-        "bio": view.content.bio,
-        "points": "\n".join(view.content.points),
-        "contacts": view.content.contacts,
-    }[arg]
+    next_state, prompt = _text_prompt(t, arg)  # a forged part is refused here
+    await callback.answer()
+    content = view.content
+    current = {"bio": content.bio, "points": "\n".join(content.points)}.get(arg, content.contacts)
     await state.set_state(next_state)
     await state.update_data(mat_leaflet=item, mat_building=False)
     if current:
@@ -636,7 +440,7 @@ async def _on_versions(
         if version.has_file:
             rows.append(
                 [
-                    _button(
+                    button(
                         t("materials-button-file", number=version.number, kind=kind),
                         "file",
                         version.id,
@@ -645,10 +449,10 @@ async def _on_versions(
             )
         if version.final and version.run_id is None:
             rows.append(
-                [_button(t("materials-button-run", number=version.number), "run", version.id)]
+                [button(t("materials-button-run", number=version.number), "run", version.id)]
             )
-    rows.append([_button(t("materials-button-back-card"), "open", view.id)])
-    await _message(callback).answer("\n".join(lines), reply_markup=_markup(*rows))
+    rows.append([button(t("materials-button-back-card"), "open", view.id)])
+    await _message(callback).answer("\n".join(lines), reply_markup=keyboard(*rows))
 
 
 async def _on_make(
@@ -678,7 +482,7 @@ async def _on_make(
         fields = ", ".join(imprint_field_name(t, field) for field in missing.fields)
         await message.answer(
             t("materials-missing-imprint", fields=fields),
-            reply_markup=_markup([_button(t("materials-button-fill-imprint"), "impall", item)]),
+            reply_markup=keyboard([button(t("materials-button-fill-imprint"), "impall", item)]),
         )
         return
     except InputError as error:  # the button is answered already: say it in the chat
@@ -702,17 +506,17 @@ async def _on_make(
     )
     if sent.document is not None:
         await service.attach_file(made.version_id, sent.document.file_id)
-    rows = [[_button(t("materials-button-back-card"), "open", view.id)]]
+    rows = [[button(t("materials-button-back-card"), "open", view.id)]]
     if final:
         rows.insert(
-            0, [_button(t("materials-button-run", number=made.number), "run", made.version_id)]
+            0, [button(t("materials-button-run", number=made.number), "run", made.version_id)]
         )
     await message.answer_photo(
         BufferedInputFile(
             made.rendered.preview, filename=f"preview-{view.number}-v{made.number}.png"
         ),
         caption=t("materials-preview", version=made.number),
-        reply_markup=_markup(*rows),
+        reply_markup=keyboard(*rows),
     )
     if final:
         await _report(message, uow, cipher, service, t, settings, quest_holder)
@@ -736,10 +540,6 @@ async def _report(
 
 
 # --- typed parts -------------------------------------------------------------------------------
-
-
-async def _leaflet_of(state: FSMContext) -> int:
-    return int_of(await state.get_data(), "mat_leaflet")
 
 
 @router.message(MaterialsForm.photo, F.photo | F.document)
@@ -884,10 +684,10 @@ async def on_imprint(
         await message.answer(imprint_prompt(t, missing[0]))
         return
     await state.set_state(None)
-    text, markup = _imprint_screen(t, view, service.candidate.full_name)
+    text, markup = imprint_screen(t, view, service.candidate.full_name)
     await message.answer(t("materials-saved") + "\n\n" + text, reply_markup=markup)
     if not view.missing_imprint:
-        await message.answer(t("materials-imprint-complete"), reply_markup=_card_markup(t, view))
+        await message.answer(t("materials-imprint-complete"), reply_markup=card_markup(t, view))
 
 
 @router.message(MaterialsForm.cost, F.text, ~F.text.startswith("/"))
@@ -918,7 +718,7 @@ async def on_cost(
     await message.answer(
         t("materials-run-saved", number=run.number, cost=format_rubles(run.cost_kopecks))
     )
-    text, markup = _runs_screen(t, await service.runs())
+    text, markup = runs_screen(t, await service.runs())
     await message.answer(text, reply_markup=markup)
     await _report(message, uow, cipher, service, t, settings, quest_holder)
 
@@ -945,7 +745,7 @@ async def copy_reminder(
     t: Translator,
     user_id: int,
     payload: dict[str, object],
-    now: Any,
+    now: datetime,
     tz: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """The reminder while a run's copy is not at the commission; None when it is (or the
@@ -962,207 +762,8 @@ async def copy_reminder(
         copies=run.copies,
         date=run.issued_on.strftime("%d.%m.%Y"),
     )
-    markup = _markup(
-        [_button(t("materials-button-reminder-tick"), "tick", run.id)],
-        [_button(t("materials-button-runs"), "runs")],
+    markup = keyboard(
+        [button(t("materials-button-reminder-tick"), "tick", run.id)],
+        [button(t("materials-button-runs"), "runs")],
     )
     return text, markup
-
-
-# --- /resources --------------------------------------------------------------------------------
-
-
-def _resources_text(t: Translator, entries: list[ResourceView], staff: bool) -> str:
-    blocks = [t("materials-res-head")]
-    for kind, head in (
-        (ResourceKind.DESIGNER, t("materials-res-designers")),
-        (ResourceKind.PRINTER, t("materials-res-printers")),
-    ):
-        listed = [entry for entry in entries if entry.kind is kind]
-        lines = [f"<b>{head}</b>"]
-        if not listed:
-            lines.append(t("materials-res-none"))
-        for entry in listed:
-            line = f"• <b>{_escape(entry.name)}</b> — {_escape(entry.contact)}"
-            if staff:
-                line = f"№{entry.id} " + line
-            if entry.note:
-                line += f"\n   <i>{_escape(entry.note)}</i>"
-            lines.append(line)
-        blocks.append("\n".join(lines))
-    if staff:
-        blocks.append(t("materials-res-staff-hint"))
-    return "\n\n".join(blocks)
-
-
-def _resources_markup(t: Translator, entries: list[ResourceView]) -> InlineKeyboardMarkup:
-    rows = [
-        [
-            _button(t("materials-res-add-designer"), "radd", 0, ResourceKind.DESIGNER.value),
-            _button(t("materials-res-add-printer"), "radd", 0, ResourceKind.PRINTER.value),
-        ]
-    ]
-    rows += [
-        [
-            _button(f"✏️ №{entry.id}", "redit", entry.id),
-            _button(f"🗑 №{entry.id}", "rdel", entry.id),
-        ]
-        for entry in entries
-    ]
-    return _markup(*rows)
-
-
-async def show_resources(
-    message: Message, uow: UnitOfWork, cipher: FieldCipher, t: Translator, actor: Actor
-) -> None:
-    entries = await ResourceDirectory(uow, cipher).entries()
-    text = _resources_text(t, entries, actor.is_staff)
-    markup = _resources_markup(t, entries) if actor.is_staff else None
-    await message.answer(text, reply_markup=markup)
-
-
-@router.message(Command("resources"))
-async def on_resources(
-    message: Message,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    t: Translator,
-    actor: Actor,
-) -> None:
-    if not (actor.is_registered_candidate or actor.is_staff):
-        await message.answer(t("materials-register-first"))
-        return
-    await state.set_state(None)
-    await show_resources(message, uow, cipher, t, actor)
-
-
-@router.callback_query(MatCb.filter(F.action == "res"))
-async def on_resources_button(
-    callback: CallbackQuery, uow: UnitOfWork, cipher: FieldCipher, t: Translator, actor: Actor
-) -> None:
-    if not (actor.is_registered_candidate or actor.is_staff):
-        await callback.answer(t("materials-register-first"), show_alert=True)
-        return
-    await callback.answer()
-    await show_resources(_message(callback), uow, cipher, t, actor)
-
-
-@router.callback_query(MatCb.filter(F.action.in_(RESOURCE_ACTIONS - {"res"})))
-async def on_resource_button(
-    callback: CallbackQuery,
-    callback_data: MatCb,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    t: Translator,
-    actor: Actor,
-) -> None:
-    if not actor.is_staff:  # a forged button from a candidate changes nothing
-        await callback.answer(t("materials-staff-only"), show_alert=True)
-        return
-    directory = ResourceDirectory(uow, cipher)
-    message = _message(callback)
-    action, item, arg = callback_data.action, callback_data.id, callback_data.arg
-    try:
-        if action == "radd":
-            if arg not in {kind.value for kind in ResourceKind}:
-                raise InputError("stale-button")
-            await callback.answer()
-            await state.set_state(MaterialsForm.resource)
-            await state.update_data(
-                mat_res_kind=arg, mat_res_id=0, mat_res_field="name", mat_res={}
-            )
-            await message.answer(t("materials-res-ask-name"))
-        elif action == "redit":
-            entry = await directory.entry(item)
-            await callback.answer()
-            await message.answer(
-                t("materials-res-edit", name=entry.name),
-                reply_markup=_markup(
-                    *[
-                        [_button(resource_field_name(t, field), "rfield", item, field)]
-                        for field in ("name", "contact", "note")
-                    ]
-                ),
-            )
-        elif action == "rfield":
-            await directory.entry(item)
-            if arg not in ("name", "contact", "note"):
-                raise InputError("stale-button")
-            await callback.answer()
-            await state.set_state(MaterialsForm.resource)
-            await state.update_data(mat_res_id=item, mat_res_field=arg)
-            await message.answer(t("materials-res-ask-field", field=resource_field_name(t, arg)))
-        elif action == "rdel":
-            entry = await directory.entry(item)
-            await callback.answer()
-            await message.answer(
-                t("materials-res-confirm-delete", name=entry.name),
-                reply_markup=_markup([_button(t("materials-res-button-delete"), "rdel2", item)]),
-            )
-        else:  # rdel2
-            await directory.remove(actor.user_id, item)
-            await callback.answer(t("materials-res-deleted"))
-            await show_resources(message, uow, cipher, t, actor)
-    except InputError as error:
-        await callback.answer(t(error.code, **error.params), show_alert=True)
-
-
-@router.message(MaterialsForm.resource, F.text, ~F.text.startswith("/"))
-async def on_resource_text(
-    message: Message,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    t: Translator,
-    actor: Actor,
-) -> None:
-    if not actor.is_staff:
-        await state.set_state(None)
-        await message.answer(t("materials-staff-only"))
-        return
-    directory = ResourceDirectory(uow, cipher)
-    data = await state.get_data()
-    field, resource_id = str(data.get("mat_res_field", "")), int_of(data, "mat_res_id")
-    text = message.text or ""
-    try:
-        if resource_id:  # editing one field of an entry
-            await directory.edit(actor.user_id, resource_id, field, text)
-        else:  # adding: name, contact, note in turn
-            collected = dict(data.get("mat_res") or {})
-            collected[field] = text
-            cleaners = {"name": "contact", "contact": "note"}
-            _check_resource_field(field, text)
-            if field in cleaners:
-                following = cleaners[field]
-                await state.update_data(mat_res=collected, mat_res_field=following)
-                if following == "contact":
-                    await message.answer(t("materials-res-ask-contact"))
-                else:
-                    await message.answer(t("materials-res-ask-note"))
-                return
-            await directory.add(
-                actor.user_id,
-                str(data.get("mat_res_kind", "")),
-                str(collected.get("name", "")),
-                str(collected.get("contact", "")),
-                str(collected.get("note", "")),
-            )
-    except InputError as error:
-        await message.answer(t(error.code, **error.params))
-        if error.code == "materials-gone":
-            await state.set_state(None)
-        return
-    await state.set_state(None)
-    await message.answer(t("materials-saved"))
-    await show_resources(message, uow, cipher, t, actor)
-
-
-def _check_resource_field(field: str, text: str) -> None:
-    {"name": clean_name, "contact": clean_contact, "note": clean_note}[field](text)
-
-
-@router.message(MaterialsForm.resource, ~F.text)
-async def on_resource_not_text(message: Message, t: Translator) -> None:
-    await message.answer(t("materials-text-expected"))

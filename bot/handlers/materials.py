@@ -64,7 +64,7 @@ from bot.services.materials import (
     check_photo_size,
     copy_reminder_relevant,
     format_rubles,
-    normalise_photo,
+    photo_in_slot,
     subtitle_for,
 )
 from bot.services.materials_imprint import FIELDS as IMPRINT_FIELDS
@@ -569,7 +569,7 @@ async def on_photo(
         check_photo_size(size)
         downloaded = await bot.download(file_id)
         assert downloaded is not None
-        jpeg = await asyncio.to_thread(normalise_photo, downloaded.getvalue())
+        jpeg = await asyncio.to_thread(photo_in_slot, downloaded.getvalue())
         view = await service.set_photo(leaflet_id, jpeg, bool(data.get("mat_others")))
     except InputError as error:
         await message.answer(t(error.code, **error.params))  # they stay: another photo, please

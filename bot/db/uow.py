@@ -20,6 +20,7 @@ from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.geography import GeographyRepository
+from bot.db.repositories.materials import MaterialsRepository
 from bot.db.repositories.quest import QuestRepository
 from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.teams import TeamRepository
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.reminders = ReminderRepository(session)
         self.addresses = AddressRepository(session)
         self.teams = TeamRepository(session)
+        self.materials = MaterialsRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

@@ -105,6 +105,8 @@ async def _send_privacy(
         details = Markup(details) + "\n" + t("privacy-team-contact")
     elif report.team is not None:
         details = Markup(details) + "\n" + t("privacy-team-visible")
+    if report.leaflets or report.print_runs:
+        details += "\n" + t("privacy-materials", leaflets=report.leaflets, runs=report.print_runs)
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

@@ -150,7 +150,7 @@ class ActionTask(TaskBase):
     """Opens another part of the bot; done when that part reports it done."""
 
     kind: Literal["action"]
-    action: Literal["documents", "fund", "canvass", "materials", "supporters"]
+    action: Literal["documents", "fund", "canvass", "materials", "print_runs", "supporters"]
     prompt: Text
 
 

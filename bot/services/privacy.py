@@ -14,6 +14,7 @@ from bot.db.models import (
     Question,
     RoleName,
 )
+from bot.db.models.materials import MaterialResource
 from bot.db.uow import UnitOfWork
 from bot.services import registration, teams
 from bot.services.crypto import FieldCipher
@@ -32,6 +33,8 @@ class PrivacyReport:
     district: str | None
     roles: tuple[str, ...]
     team: str | None = None  # district team (bot.services.teams.membership)
+    leaflets: int = 0  # campaign materials: leaflets and print runs
+    print_runs: int = 0
 
 
 async def describe(
@@ -58,6 +61,8 @@ async def describe(
         district=district,
         roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
         team=await teams.membership(uow, candidate),
+        leaflets=await uow.materials.count_leaflets(candidate.id) if candidate else 0,
+        print_runs=len(await uow.materials.runs(candidate.id)) if candidate else 0,
     )
 
 
@@ -89,5 +94,9 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     )
     await uow.session.execute(
         update(FaqEntry).where(FaqEntry.created_by == user_id).values(created_by=None)
+    )
+    # Leaflets and print runs go with the candidate (cascade); directory entries stay.
+    await uow.session.execute(
+        update(MaterialResource).where(MaterialResource.added_by == user_id).values(added_by=None)
     )
     await uow.audit.record(None, "user_erased", "user", pseudonym)

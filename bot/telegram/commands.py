@@ -14,6 +14,8 @@ PUBLIC = (
     "ask",
     "faq",
     "team",
+    "materials",
+    "resources",
     "menu",
     "settings",
     "help",

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db.models import Reminder, ReminderStatus, RoleName
 from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.handlers import materials
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
 from bot.services import broadcast
@@ -238,6 +239,11 @@ class ReminderDispatcher:
                 uow, self._cipher, self._settings, self._quest, t, reminder.user_id, now
             )
             return Rendered(text) if text is not None else None
+        if reminder.kind == materials.REMINDER_KIND:
+            found = await materials.copy_reminder(
+                uow, t, reminder.user_id, payload, now, self._settings.tz
+            )
+            return Rendered(*found) if found else None
         log.warning("reminder %s of unknown kind %r dropped", reminder.id, reminder.kind)
         return None
 

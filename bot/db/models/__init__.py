@@ -364,6 +364,7 @@ from bot.db.models import (  # noqa: E402
     console,  # noqa: F401
     documents,  # noqa: F401
     fund,  # noqa: F401
+    materials,  # noqa: F401
     protection,  # noqa: F401
     supporters,  # noqa: F401
 )

@@ -101,6 +101,12 @@ async def _send_privacy(
         district=report.district or missing,
         roles=", ".join(t(f"role-{role}") for role in report.roles) or missing,
     )
+    if report.nomination_answers or report.nomination_documents:
+        details += "\n" + t(
+            "privacy-documents",
+            answers=report.nomination_answers,
+            documents=report.nomination_documents,
+        )
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

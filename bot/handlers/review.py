@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.config import Settings
 from bot.db.models import Candidate, TaskProgress, TaskStatus
 from bot.db.uow import UnitOfWork
+from bot.handlers import documents
 from bot.handlers.quest import QuestHolder, service_for, step_summary
 from bot.i18n import Translator
 from bot.quests.schema import QuestionnaireTask, UploadTask
@@ -53,10 +54,11 @@ async def on_pending(
 ) -> None:
     organisations, formations = directory.scope_sets(actor)
     waiting = await uow.quest.waiting(organisations, formations)
-    if not waiting:
+    packages = await documents.pending_rows(uow, actor, t)  # nomination packages
+    if not waiting and not packages:
         await message.answer(t("review-empty"))
         return
-    rows = []
+    rows = list(packages)
     for row, candidate in waiting:
         item = quest_holder.quest.tasks.get(row.task_id)
         title = item.task.title.get(t.locale) if item else row.task_id
@@ -65,7 +67,7 @@ async def on_pending(
             text=label, callback_data=ReviewCb(action="open", progress=row.id).pack()
         )])  # fmt: skip
     await message.answer(
-        t("review-list", count=len(waiting)),
+        t("review-list", count=len(rows)),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
     )
 

@@ -31,6 +31,9 @@ class PrivacyReport:
     organisation: str | None
     district: str | None
     roles: tuple[str, ...]
+    # The nomination questionnaire (encrypted answers) and the generated documents' versions.
+    nomination_answers: int = 0
+    nomination_documents: int = 0
 
 
 async def describe(
@@ -43,6 +46,7 @@ async def describe(
     candidate = await uow.candidates.by_user(user_id)
     card = await registration.card(uow, cipher, user_id, locale) if candidate else None
     grants = await uow.users.grants(user_id)
+    answers, documents = await uow.documents.count(candidate.id) if candidate else (0, 0)
     district = None
     if card and card.formation:
         district = f"{card.formation}, №{card.district_number}"
@@ -56,6 +60,8 @@ async def describe(
         organisation=card.organisation if card else None,
         district=district,
         roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
+        nomination_answers=answers,
+        nomination_documents=documents,
     )
 
 
@@ -68,6 +74,9 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     """Erase the person. The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
     await uow.reminders.erase_user(user_id)
+    candidate = await uow.candidates.by_user(user_id)
+    if candidate is not None:
+        await uow.documents.erase(candidate.id)  # questionnaire answers and stored PDFs
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back

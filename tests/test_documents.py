@@ -431,6 +431,11 @@ async def test_out_of_scope_coordinators_see_nothing(
     await user.expect_answer("устарела")
 
 
+def database_bytes(data_dir: Path) -> bytes:
+    """The SQLite file and its write-ahead log, raw: what a stolen disk would show."""
+    return b"".join(path.read_bytes() for path in sorted(data_dir.glob("shtab.db*")))
+
+
 async def test_database_holds_no_plaintext_and_forget_me_wipes_it(
     running: RunningBot, clock: FrozenClock, data_dir: Path
 ) -> None:
@@ -440,7 +445,7 @@ async def test_database_holds_no_plaintext_and_forget_me_wipes_it(
     await answer_all(running, user, ANSWERS)
     await receive_package(running, user, 1)
     secrets = [PASSPORT_NUMBER, INN, "Наличная", "Ленинград", "1234567", "850 000", "40817810"]
-    raw = b"".join(p.read_bytes() for p in data_dir.glob("shtab.db*"))
+    raw = database_bytes(data_dir)
     for secret in secrets:
         assert secret.encode() not in raw, secret
     await user.send("/privacy")

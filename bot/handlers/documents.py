@@ -235,8 +235,9 @@ async def on_docs_button(
         elif action in ("ch", "skip", "use"):
             await _answer_button(callback, state, service, t, action, field, n)
         elif action == "get":
-            await callback.answer(t("docs-generating"))
-            await _send_current(message, uow, service, t, actor)
+            generated = await service.generate()  # before answering: it may refuse
+            await callback.answer()
+            await _deliver(message, uow, service, t, generated)
         elif action == "submit":
             version = await service.submit()
             await callback.answer()
@@ -344,7 +345,7 @@ async def on_answer(
         # Nothing was stored; the question stays open and the earlier answers stay as they are.
         await message.answer(_explain(t, error, question))
         return
-    await _after_answer(message, state, uow, service, t, actor, edit=edit, changed=changed)
+    await _after_answer(message, state, uow, service, t, edit=edit, changed=changed)
 
 
 @router.message(DocsForm.answer, ~F.text)
@@ -381,7 +382,7 @@ async def _answer_button(
         return
     await callback.answer()
     await _after_answer(
-        _message(callback), state, service.uow, service, t, None, edit=edit, changed=changed
+        _message(callback), state, service.uow, service, t, edit=edit, changed=changed
     )
 
 
@@ -391,7 +392,6 @@ async def _after_answer(
     uow: UnitOfWork,
     service: DocumentsService,
     t: Translator,
-    actor: Actor | None,
     *,
     edit: bool,
     changed: bool,
@@ -401,8 +401,12 @@ async def _after_answer(
         overview = await service.overview()
         if changed and overview.version and overview.complete:
             # The documents follow the answers: a new version at once, the old one kept.
-            version, _, _ = await service.generate()
-            await message.answer(t("docs-regenerated", version=version))
+            try:
+                version, _, _ = await service.generate()
+            except InputError as error:
+                await message.answer(t(error.code, **error.params))
+            else:
+                await message.answer(t("docs-regenerated", version=version))
         elif changed:
             await message.answer(t("docs-saved"))
         await _show_answers(message, service, t)
@@ -412,7 +416,12 @@ async def _after_answer(
         return
     await state.set_state(None)
     await message.answer(t("docs-all-answered"))
-    await _send_current(message, uow, service, t, actor)
+    try:
+        generated = await service.generate()
+    except InputError as error:  # no district in the registration, say
+        await message.answer(t(error.code, **error.params))
+        return
+    await _deliver(message, uow, service, t, generated)
 
 
 # --- answers, files, history --------------------------------------------------------------------
@@ -434,14 +443,14 @@ async def _show_answers(message: Message, service: DocumentsService, t: Translat
     await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-async def _send_current(
+async def _deliver(
     message: Message,
     uow: UnitOfWork,
     service: DocumentsService,
     t: Translator,
-    actor: Actor | None,
+    generated: tuple[int, list[File], bool],
 ) -> None:
-    version, files, new = await service.generate()
+    version, files, new = generated
     await uow.audit.record(
         service.candidate.user_id,
         "documents_generated" if new else "documents_sent",

@@ -36,7 +36,6 @@ docs-answer-text = Answer with text or with a button under the question.
 docs-saved = Saved.
 docs-regenerated = Saved. Documents updated: version { $version }. Earlier versions are kept.
 docs-all-answered = The questionnaire is complete. Preparing your documents…
-docs-generating = Preparing your documents…
 docs-files = Your documents, version { $version } ({ $count } files). Print, check and sign them by hand. ⚠️ Compare the forms with your commission's.
 docs-kind-statement = Statement of consent to run
 docs-kind-declaration = Income and property declaration

@@ -6,6 +6,7 @@ completes, and nothing of it is stored in plaintext."""
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -377,7 +378,8 @@ async def test_edit_masks_regenerates_keeps_versions_and_returns(
     await user.expect("Ваши ответы")
 
     await user.send("/documents")
-    await user.expect("Статус: черновик")
+    still = await user.expect("Статус: возвращено координатором")
+    assert "номер не совпадает" in still["text"]  # the comment stays in view while fixing
     await user.press("Получить документы")
     v2 = await receive_package(running, user, 2)
     assert "564738" in v2["Заявление_о_согласии_Иванов_v2.pdf"]
@@ -395,6 +397,15 @@ async def test_edit_masks_regenerates_keeps_versions_and_returns(
             )
         )
     assert sorted(versions) == [1, 2]
+    await user.send("/documents")
+    await user.expect("Статус: возвращено")
+    await user.press("Отправить координатору")
+    await user.expect("Пакет (версия 2) отправлен")
+    await coordinator.send("/pending")
+    await coordinator.expect("Ждут проверки: 1")
+    await coordinator.press("документы на выдвижение")
+    name, seen = await pdf_text(running, await coordinator.expect("Заявление о согласии"))
+    assert name.endswith("_v2.pdf") and "564738" in seen
 
 
 async def test_out_of_scope_coordinators_see_nothing(
@@ -437,8 +448,9 @@ def database_bytes(data_dir: Path) -> bytes:
 
 
 async def test_database_holds_no_plaintext_and_forget_me_wipes_it(
-    running: RunningBot, clock: FrozenClock, data_dir: Path
+    running: RunningBot, clock: FrozenClock, data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     user = running.user()
     await register(user)
     await user.send("/documents")
@@ -448,6 +460,7 @@ async def test_database_holds_no_plaintext_and_forget_me_wipes_it(
     raw = database_bytes(data_dir)
     for secret in secrets:
         assert secret.encode() not in raw, secret
+        assert secret not in caplog.text, secret  # nor in the logs, at any level
     await user.send("/privacy")
     privacy = await user.expect("Что хранится о вас")
     assert "ответов анкеты — 27, сохранённых PDF — 4" in privacy["text"]

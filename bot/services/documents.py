@@ -210,9 +210,10 @@ class DocumentsService:
         return True
 
     async def _changed(self) -> None:
-        """An answer changed: a package under review or approved goes back to a draft."""
+        """An answer changed: a package under review or approved goes back to a draft (a
+        returned one stays returned, its comment in view, until it is sent again)."""
         package = await self.uow.documents.package(self.candidate.id)
-        if package is not None and package.status is not PackageStatus.DRAFT:
+        if package is not None and package.status in _CHECKED:
             package.status = PackageStatus.DRAFT
             package.updated_at = utcnow()
 
@@ -361,7 +362,7 @@ class DocumentsService:
         package.version = version
         package.answers_digest = digest
         package.updated_at = now
-        if package.status is not PackageStatus.DRAFT:
+        if package.status in _CHECKED:
             package.status = PackageStatus.DRAFT
         return version, files, True
 
@@ -433,6 +434,9 @@ class DocumentsService:
             return []
         return list(zip(ids, await quest.report_action_done(QUEST_ACTION), strict=False))
 
+
+# Statuses a change of the answers undoes: what was submitted or approved is no longer current.
+_CHECKED = (PackageStatus.SUBMITTED, PackageStatus.APPROVED)
 
 # Part of the digest: a change to the layouts regenerates everyone's documents on next request.
 RENDERER_VERSION = 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from bot.db.models import Candidate, ElectoralDistrict
 from bot.db.models.documents import (
@@ -66,6 +67,7 @@ class DocumentsRepository:
         """Every stored document, newest version first (content deferred: not loaded here)."""
         rows = await self._session.scalars(
             select(NominationDocument)
+            .options(defer(NominationDocument.content_enc))
             .where(NominationDocument.candidate_id == candidate_id)
             .order_by(NominationDocument.version.desc(), NominationDocument.id)
         )

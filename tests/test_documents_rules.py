@@ -311,3 +311,21 @@ async def test_rotate_key_reencrypts_every_encrypted_column(tmp_path: Path) -> N
     names = {f"{t.name}.{c.name}" for t, cols in encrypted_columns() for c in cols}
     assert {"fsm_records.data_enc", "task_progress.data_enc", "questions.text_enc",
             "nomination_packages.comment_enc"} <= names  # fmt: skip
+
+
+def test_rotate_key_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot import __main__ as cli
+
+    # The command configures the root logger for a process of its own; not for the test run.
+    monkeypatch.setattr(cli, "setup_logging", lambda settings: None)
+    for name in ("DATABASE_URL", "REDIS_URL", "BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATA_KEY", f"{Fernet.generate_key().decode()},{DATA_KEY}")
+    assert cli.main(["rotate-key"]) == 0
+    out = capsys.readouterr().out
+    assert "re-encrypted 0 values under the newest of 2 key(s)" in out
+    assert "nomination_answers.value_enc: 0" in out and "Keep the oldest key last" in out

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from tests.conftest import RunningBot, make_settings, start_bot
 from tests.fake_telegram import FakeTelegramServer
 from tests.test_documents import ANSWERS, INN, PASSPORT_NUMBER, answer_all, receive_package
-from tests.test_documents import clock as clock  # noqa: F401  (the fixture)
+from tests.test_documents import clock as clock  # the fixture, re-exported
 from tests.test_registration import register
 
 

@@ -424,6 +424,15 @@ async def test_out_of_scope_coordinators_see_nothing(
         package = await uow.documents.package(candidate.id)
         assert package is not None and package.status is PackageStatus.SUBMITTED
         package_id = package.id
+    # The coordinators' daily digest counts the package among what waits for them.
+    from bot.db.models import Reminder
+
+    dispatcher, _ = running.app.reminder_jobs(running.bot)
+    async with running.app.uow_factory() as uow:
+        digest = Reminder(key="digest-test", user_id=user.user_id, kind="digest",
+                          due_at=clock.now, payload={})  # fmt: skip
+        rendered = await dispatcher._render(uow, digest, clock.now)
+    assert rendered is not None and "Ждут проверки: 1" in rendered.text
     stranger = await running.coordinator("org:civic")
     await stranger.send("/pending")
     await stranger.expect("Ничего не ждёт проверки")

@@ -226,6 +226,7 @@ class ReminderDispatcher:
             )
         if reminder.kind == "digest":
             waiting = len(await uow.quest.waiting(None, None, limit=1000))
+            waiting += len(await uow.documents.submitted(None, None, limit=1000))  # packages
             stalled = await uow.candidates.stalled_count(now - timedelta(days=rules.NUDGE_DAYS[1]))
             return Rendered(t("reminder-digest", waiting=waiting, stalled=stalled))
         log.warning("reminder %s of unknown kind %r dropped", reminder.id, reminder.kind)

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 router = Router(name="documents")
 MAX_COMMENT = 500
 HISTORY_SHOWN = 10
+SHOWN_CHARS = 80
 
 STATUS_KEYS = {
     PackageStatus.DRAFT: "docs-status-draft",
@@ -306,7 +307,9 @@ def _shown(t: Translator, question: form.Question, value: str) -> str:
     """An answer as shown back: choices in words, sensitive values masked."""
     if question.kind in form.CHOICES and not question.sensitive and value in VALUE_KEYS:
         return _text(t, VALUE_KEYS[value])
-    return form.mask(question, value)
+    shown = form.mask(question, value)
+    # Long answers are cut: the whole list must fit one message (4096 characters).
+    return shown if len(shown) <= SHOWN_CHARS else shown[: SHOWN_CHARS - 1] + "…"
 
 
 async def _current_field(state: FSMContext) -> tuple[str, bool]:

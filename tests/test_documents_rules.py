@@ -329,3 +329,10 @@ def test_rotate_key_command(
     out = capsys.readouterr().out
     assert "re-encrypted 0 values under the newest of 2 key(s)" in out
     assert "nomination_answers.value_enc: 0" in out and "Keep the oldest key last" in out
+
+
+def test_an_answer_beyond_the_compact_font_gets_the_whole_font() -> None:
+    # The forms are set in a cut-down face; a character it lacks switches to the full one.
+    found = texts(sample(birth_place="г. Σπάρτη, Греция", female=False))
+    assert "место рождения — г. Σπάρτη, Греция" in found["statement"]
+    assert "родившегося 01.02.1990" in found["signatures"]

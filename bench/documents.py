@@ -93,13 +93,15 @@ def main() -> int:
     cipher = FieldCipher([Fernet.generate_key().decode()])
     make("statement", candidate(0), cipher)  # warm-up: imports, the declension rules
     per_kind: dict[str, list[float]] = {}
+    cpu: list[float] = []  # CPU time: what the document costs when the machine is shared
     sizes: list[int] = []
     for number in range(args.packages):
         data = candidate(number)
         for kind in kinds(data):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             sizes.append(make(kind, data, cipher))
             per_kind.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
     tracemalloc.start()
     data = candidate(1)
     for kind in kinds(data):
@@ -117,7 +119,12 @@ def main() -> int:
     print(f"median {median:.1f} ms, p95 {p95:.1f} ms per document (target < {TARGET_MS:.0f} ms)")
     print(f"average size {statistics.mean(sizes) / 1024:.1f} KiB; peak Python memory per package "
           f"{peak / 2**20:.1f} MB")  # fmt: skip
-    print(f"RESULT median_ms={median:.1f} p95_ms={p95:.1f} peak_mb={peak / 2**20:.1f}")
+    cpu_median = statistics.median(cpu)
+    print(f"CPU time per document: median {cpu_median:.1f} ms")
+    print(
+        f"RESULT median_ms={median:.1f} p95_ms={p95:.1f} cpu_median_ms={cpu_median:.1f} "
+        f"peak_mb={peak / 2**20:.1f}"
+    )
     return 0 if median < TARGET_MS else 1
 
 

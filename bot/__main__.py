@@ -1,5 +1,6 @@
 """The command line:
-`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey]`.
+`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey|
+rotate-key]`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -30,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("webhook", help="serve a webhook (WEBHOOK_URL, WEBHOOK_HOST/PORT)")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("genkey", help="print a new DATA_KEY")
+    commands.add_parser(
+        "rotate-key", help="re-encrypt stored personal data under the newest DATA_KEY"
+    )
     districts = commands.add_parser("import-districts", help="load an election's districts")
     districts.add_argument(
         "file",
@@ -145,6 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "import-election":
             print(asyncio.run(_import_election(settings, args)))
+            return 0
+        if command == "rotate-key":
+            from bot.services.key_rotation import run
+
+            print(asyncio.run(run(settings)))
             return 0
         from bot import app
 

@@ -19,6 +19,7 @@ from bot.db.models import FsmRecord, ProcessedUpdate
 from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
+from bot.db.repositories.documents import DocumentsRepository
 from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.materials import MaterialsRepository
 from bot.db.repositories.quest import QuestRepository
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.addresses = AddressRepository(session)
         self.teams = TeamRepository(session)
         self.materials = MaterialsRepository(session)
+        self.documents = DocumentsRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

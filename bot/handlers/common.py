@@ -107,6 +107,12 @@ async def _send_privacy(
         details = Markup(details) + "\n" + t("privacy-team-visible")
     if report.leaflets or report.print_runs:
         details += "\n" + t("privacy-materials", leaflets=report.leaflets, runs=report.print_runs)
+    if report.nomination_answers or report.nomination_documents:
+        details += "\n" + t(
+            "privacy-documents",
+            answers=report.nomination_answers,
+            documents=report.nomination_documents,
+        )
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

@@ -17,7 +17,13 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
 from bot.config import Settings
 from bot.db.models import Candidate, TaskProgress, TaskStatus
@@ -253,10 +259,14 @@ async def on_open(
     await callback.answer()
     chat_id = callback.from_user.id
     for attachment in card.files:
+        # A file the bot made travels as bytes; one the candidate uploaded, by its file_id.
+        sent: str | BufferedInputFile = attachment.file_id
+        if attachment.data is not None:
+            sent = BufferedInputFile(attachment.data, filename=attachment.filename or "file")
         if attachment.kind == "photo":
-            await bot.send_photo(chat_id, attachment.file_id)
+            await bot.send_photo(chat_id, sent, caption=attachment.caption)
         else:
-            await bot.send_document(chat_id, attachment.file_id)
+            await bot.send_document(chat_id, sent, caption=attachment.caption)
     markup = InlineKeyboardMarkup(
         inline_keyboard=[decision_buttons(t, callback_data.kind, callback_data.id)]
     )

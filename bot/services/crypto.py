@@ -39,6 +39,16 @@ class FieldCipher:
         except InvalidToken:
             raise DecryptionError("stored value cannot be decrypted with DATA_KEY") from None
 
+    def encrypt_bytes(self, value: bytes) -> str:
+        """A file (a generated PDF) as one token: Fernet authenticates it as a whole."""
+        return self._fernet.encrypt(value).decode()
+
+    def decrypt_bytes(self, token: str) -> bytes:
+        try:
+            return self._fernet.decrypt(token.encode())
+        except InvalidToken:
+            raise DecryptionError("stored file cannot be decrypted with DATA_KEY") from None
+
     def rotate(self, token: str) -> str:
         """Re-encrypt a stored value under the newest key."""
         return self._fernet.rotate(token.encode()).decode()

@@ -73,6 +73,9 @@ class ElectionConfig(BaseModel):
     signature_extra_percent: int = Field(default=10, ge=0, le=100, strict=True)
     signature_extra_small: int = Field(default=4, ge=0, le=1_000, strict=True)
     signature_small_threshold: int = Field(default=40, ge=0, le=100_000, strict=True)
+    # 1: the nomination package includes the income and property declaration (67-ФЗ art. 33
+    # p. 3) — the usual case [check with the commission]; 0: this election does not ask for it.
+    income_declaration: int = Field(default=1, ge=0, le=1, strict=True)
     # Electoral fund: unknown until the commission publishes them, hence no defaults.
     fund_limit_rub: int | None = Field(default=None, ge=0, le=MAX_RUB, strict=True)
     donation_cap_citizen_rub: int | None = Field(default=None, ge=0, le=MAX_RUB, strict=True)

@@ -76,7 +76,10 @@ class PendingItem:
 @dataclass(frozen=True)
 class Attachment:
     kind: str  # "photo" or "document"
-    file_id: str
+    file_id: str  # a file Telegram already has; empty when `data` carries the file itself
+    data: bytes | None = None  # a file made by the bot (e.g. a generated PDF)
+    filename: str | None = None
+    caption: str | None = None
 
 
 @dataclass(frozen=True)

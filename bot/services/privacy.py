@@ -35,6 +35,9 @@ class PrivacyReport:
     team: str | None = None  # district team (bot.services.teams.membership)
     leaflets: int = 0  # campaign materials: leaflets and print runs
     print_runs: int = 0
+    # The nomination questionnaire (encrypted answers) and the generated documents' versions.
+    nomination_answers: int = 0
+    nomination_documents: int = 0
 
 
 async def describe(
@@ -47,6 +50,7 @@ async def describe(
     candidate = await uow.candidates.by_user(user_id)
     card = await registration.card(uow, cipher, user_id, locale) if candidate else None
     grants = await uow.users.grants(user_id)
+    answers, documents = await uow.documents.count(candidate.id) if candidate else (0, 0)
     district = None
     if card and card.formation:
         district = f"{card.formation}, №{card.district_number}"
@@ -63,6 +67,8 @@ async def describe(
         team=await teams.membership(uow, candidate),
         leaflets=await uow.materials.count_leaflets(candidate.id) if candidate else 0,
         print_runs=len(await uow.materials.runs(candidate.id)) if candidate else 0,
+        nomination_answers=answers,
+        nomination_documents=documents,
     )
 
 
@@ -76,6 +82,9 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     cascade). The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
     await uow.reminders.erase_user(user_id)
+    candidate = await uow.candidates.by_user(user_id)
+    if candidate is not None:
+        await uow.documents.erase(candidate.id)  # questionnaire answers and stored PDFs
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back

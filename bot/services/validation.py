@@ -126,3 +126,66 @@ def parse_date(raw: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise InputError("error-date-invalid") from None
+
+
+# --- identity documents (the nomination questionnaire, and anyone else who needs them) -------
+
+
+def _digits_only(raw: str) -> str:
+    return re.sub(r"[\s\-–—.№]", "", raw)
+
+
+def normalise_passport_series(raw: str) -> str:
+    """Series of a Russian passport: 4 digits ("40 12" or "4012"), shown as "40 12"."""
+    digits = _digits_only(raw)
+    if not digits.isdigit() or len(digits) != 4:
+        raise InputError("error-passport-series")
+    return f"{digits[:2]} {digits[2:]}"
+
+
+def normalise_passport_number(raw: str) -> str:
+    digits = _digits_only(raw)
+    if not digits.isdigit() or len(digits) != 6:
+        raise InputError("error-passport-number")
+    return digits
+
+
+def normalise_division_code(raw: str) -> str:
+    """Code of the issuing division: NNN-NNN."""
+    digits = _digits_only(raw)
+    if not digits.isdigit() or len(digits) != 6:
+        raise InputError("error-division-code")
+    return f"{digits[:3]}-{digits[3:]}"
+
+
+def normalise_person_inn(raw: str) -> str:
+    """A person's ИНН has 12 digits; 10 digits belong to an organisation."""
+    digits = re.sub(r"[\s-]", "", raw)
+    if digits.isdigit() and len(digits) == 10:
+        raise InputError("error-inn-person")
+    return normalise_inn(raw)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Full years on `day`: one's birthday counts from its own date."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def mask_tail(value: str, keep: int = 2) -> str:
+    """Every digit but the last `keep` hidden: 500100732259 → **********59."""
+    digits_seen = sum(ch.isdigit() for ch in value)
+    shown_from = digits_seen - keep
+    out, count = [], 0
+    for ch in value:
+        if ch.isdigit():
+            out.append(ch if count >= shown_from else "*")
+            count += 1
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def mask_text(value: str, visible: int = 3) -> str:
+    """The first few letters of a free text, enough to recognise which answer it is."""
+    text = " ".join(value.split())
+    return (text[:visible] + "***") if len(text) > visible else "***"

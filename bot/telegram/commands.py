@@ -11,6 +11,7 @@ from bot.i18n import LOCALES, Catalog
 PUBLIC = (
     "start",
     "quest",
+    "documents",
     "ask",
     "faq",
     "team",

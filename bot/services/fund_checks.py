@@ -129,8 +129,9 @@ def normalise_payee_inn(raw: str) -> str:
         return validation.normalise_inn(raw)
     except InputError as error:
         # The shared validator's message does not say whose ИНН; this one does.
-        code = "fund-error-inn-checksum" if error.code == "error-inn-checksum" else None
-        raise InputError(code or "fund-error-inn-format") from None
+        checksum = error.code == "error-inn-checksum"
+        code = "fund-error-inn-checksum" if checksum else "fund-error-inn-format"
+        raise InputError(code) from None
 
 
 def normalise_kpp(raw: str) -> str:

@@ -11,6 +11,7 @@ from bot.i18n import LOCALES, Catalog
 PUBLIC = (
     "start",
     "quest",
+    "fund",
     "ask",
     "faq",
     "menu",
@@ -31,6 +32,7 @@ COORDINATOR: tuple[str, ...] = (
     "broadcast",
     "broadcast_status",
     "export",
+    "funds",
 )
 ADMIN = (
     "admin",

@@ -19,9 +19,11 @@ from bot.config import Settings
 from bot.db.models import Reminder, ReminderStatus, RoleName
 from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.handlers import fund as fund_handlers
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
 from bot.services import broadcast
+from bot.services import fund as fund_rules
 from bot.services import reminders as rules
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
@@ -224,6 +226,9 @@ class ReminderDispatcher:
                     days=int_of(payload, "days"),
                 )
             )
+        if reminder.kind == fund_rules.REMINDER_KIND:
+            found = await fund_handlers.render_return_reminder(uow, t, payload, today)
+            return Rendered(*found) if found else None
         if reminder.kind == "digest":
             waiting = len(await uow.quest.waiting(None, None, limit=1000))
             stalled = await uow.candidates.stalled_count(now - timedelta(days=rules.NUDGE_DAYS[1]))

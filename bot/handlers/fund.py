@@ -484,7 +484,8 @@ async def on_record(
         return
     await state.set_state(FundForm.amount)
     await state.update_data(fund_entry={"kind": callback_data.action})
-    key = "fund-ask-donation-amount" if callback_data.action == "don" else "fund-ask-spend-amount"
+    donation = callback_data.action == "don"
+    key = "fund-ask-donation-amount" if donation else "fund-ask-spend-amount"
     await _message(callback).answer(t(key))
 
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.db.models import FsmRecord, Reminder
-from bot.db.models.fund import Flag, FundEntry
+from bot.db.models.fund import Flag, FundAccount, FundEntry
 from bot.services import fund_checks, fund_qr
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from tests.conftest import RunningBot
@@ -342,3 +342,37 @@ async def test_forged_buttons_cannot_touch_another_candidates_ledger(running: Ru
     await second.expect_answer("Такой записи нет")
     async with running.app.session_factory() as session:
         assert (await session.get(FundEntry, entry.id)).returned_at is None  # type: ignore[union-attr]
+
+
+async def test_privacy_lists_the_fund_and_forget_me_erases_it(running: RunningBot) -> None:
+    candidate = running.user()
+    await register(candidate)
+    await open_fund(candidate)
+    await candidate.press("Поступление")
+    await candidate.expect("Сумма в рублях")
+    await candidate.send("700")
+    await candidate.expect("Дата операции")
+    await candidate.press("Сегодня")
+    await candidate.expect("От кого поступление?")
+    await candidate.press("Без данных")
+    await candidate.expect("Анонимное пожертвование")
+    coordinator = await running.coordinator()
+    await coordinator.send("/candidate Иванова")
+    card = await coordinator.expect("Телефон")
+    assert "🏦 Фонд: открыт · ✅ · 700\u00a0₽ · ⚠️ 1 (0)" in card["text"]
+    await candidate.send("/privacy")
+    report = await candidate.expect("Что хранится о вас")
+    assert "записей учёта — 1" in report["text"]
+    await candidate.send("/forget_me")
+    await candidate.expect("Удалить все ваши данные")
+    await candidate.press("Да, удалить")
+    await candidate.expect("Точно?")
+    await candidate.press("Удалить навсегда")
+    await candidate.expect("все ваши данные удалены")
+    async with running.app.session_factory() as session:
+        assert list(await session.scalars(select(FundEntry))) == []
+        assert list(await session.scalars(select(FundAccount))) == []
+        assert (
+            list(await session.scalars(select(Reminder).where(Reminder.kind == "fund_return")))
+            == []
+        )

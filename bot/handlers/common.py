@@ -101,6 +101,8 @@ async def _send_privacy(
         district=report.district or missing,
         roles=", ".join(t(f"role-{role}") for role in report.roles) or missing,
     )
+    if report.fund is not None:
+        details += "\n" + t("privacy-fund", entries=report.fund[1])
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

@@ -157,14 +157,38 @@ async def _candidate(uow: UnitOfWork, actor: Actor) -> Candidate | None:
 
 @router.message(Command("fund"))
 async def on_fund(
-    message: Message, state: FSMContext, uow: UnitOfWork, t: Translator, actor: Actor
+    message: Message,
+    state: FSMContext,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    quest_holder: QuestHolder,
+    t: Translator,
+    actor: Actor,
+    settings: Settings,
 ) -> None:
     candidate = await _candidate(uow, actor)
     if candidate is None:
         await message.answer(t("fund-candidates-only"))
         return
     await state.set_state(None)
+    await _sync_quest(uow, cipher, quest_holder, candidate, t, settings)
     await send_fund_screen(message, uow, t, candidate)
+
+
+async def _sync_quest(
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    holder: QuestHolder,
+    candidate: Candidate,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    """Details saved while the quest's "open the fund" task was still locked count once the
+    task opens: the quest hears about it the next time the fund is opened."""
+    account = await uow.fund.account(candidate.id)
+    if account is not None and account.verified_at is not None:
+        quest = await service_for(uow, cipher, holder, candidate, t.locale, settings)
+        await quest.report_action_done("fund")
 
 
 async def send_fund_screen(
@@ -232,8 +256,11 @@ async def on_menu(
     callback: CallbackQuery,
     state: FSMContext,
     uow: UnitOfWork,
+    cipher: FieldCipher,
+    quest_holder: QuestHolder,
     t: Translator,
     actor: Actor,
+    settings: Settings,
 ) -> None:
     await callback.answer()
     candidate = await _candidate(uow, actor)
@@ -241,6 +268,7 @@ async def on_menu(
         await _message(callback).answer(t("fund-candidates-only"))
         return
     await state.set_state(None)
+    await _sync_quest(uow, cipher, quest_holder, candidate, t, settings)
     await send_fund_screen(_message(callback), uow, t, candidate)
 
 
@@ -424,12 +452,11 @@ async def on_share(
     payload = qr.build_payload(details, purpose=qr.purpose(candidate.full_name or ""))
     district = await _district_label(uow, candidate, t)
     election = await uow.geography.current_election()
-    cap = ledger.summary(uow, candidate, election)
-    cap_kop = (await cap).cap_citizen_kop
+    cap_kop = (await ledger.summary(uow, candidate, election)).cap_citizen_kop
     card = printables.CardContent(
         title=t("fund-card-title"),
         candidate=candidate.full_name or "",
-        district=district,
+        district=html.unescape(district),
         qr_png=b"",
         qr_caption=t("fund-card-qr-caption"),
         details=[
@@ -443,9 +470,11 @@ async def on_share(
         link_label=t("fund-card-link"),
         link=link,
         rules_title=t("fund-card-rules-title"),
-        rules=t(
-            "fund-card-rules",
-            cap=ledger.rub(cap_kop) if cap_kop is not None else t("fund-not-set"),
+        rules=html.unescape(
+            t(
+                "fund-card-rules",
+                cap=ledger.rub(cap_kop) if cap_kop is not None else t("fund-not-set"),
+            )
         ).split("\n"),
         footer=t("fund-card-footer"),
     )
@@ -1019,7 +1048,7 @@ def _ledger_content(
          ledger.rub(summary.limit_kop) if summary.limit_kop is not None else unset),
     ]  # fmt: skip
     return printables.LedgerContent(
-        title=t("fund-report-title", name=candidate.full_name or ""),
+        title=html.unescape(t("fund-report-title", name=candidate.full_name or "")),
         subtitle=election,
         totals=totals,
         header=tuple(t("fund-report-header").split("|")),
@@ -1237,6 +1266,29 @@ async def _send_donor_qr(
 @router.message(DonorForm.eligibility)
 @router.message(DonorForm.choice)
 async def on_donor_press_buttons(message: Message, t: Translator) -> None:
+    await message.answer(t("fund-donate-use-buttons"))
+
+
+TEXT_STATES = (
+    *SETUP_STATES.values(),
+    FundForm.amount,
+    FundForm.day,
+    FundForm.donor_name,
+    FundForm.donor_id,
+    FundForm.note,
+    DonorForm.amount,
+    DonorForm.details,
+)
+
+
+@router.message(StateFilter(*TEXT_STATES), ~F.text)
+async def on_not_text(message: Message, t: Translator) -> None:
+    """A photo or sticker where a typed answer is expected: the dialog keeps its place."""
+    await message.answer(t("fund-text-expected"))
+
+
+@router.message(StateFilter(FundForm.confirm, FundForm.donor_type, FundForm.donor_status))
+async def on_use_buttons(message: Message, t: Translator) -> None:
     await message.answer(t("fund-donate-use-buttons"))
 
 

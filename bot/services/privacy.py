@@ -31,6 +31,9 @@ class PrivacyReport:
     organisation: str | None
     district: str | None
     roles: tuple[str, ...]
+    # The electoral fund: (account details stored, ledger entries). Donors' data in the
+    # entries is encrypted and goes with the candidate on /forget_me (ON DELETE CASCADE).
+    fund: tuple[bool, int] | None = None
 
 
 async def describe(
@@ -43,6 +46,11 @@ async def describe(
     candidate = await uow.candidates.by_user(user_id)
     card = await registration.card(uow, cipher, user_id, locale) if candidate else None
     grants = await uow.users.grants(user_id)
+    fund = None
+    if candidate is not None:
+        account = await uow.fund.account(candidate.id)
+        entries = len(await uow.fund.entries(candidate.id))
+        fund = (account is not None, entries) if account is not None or entries else None
     district = None
     if card and card.formation:
         district = f"{card.formation}, №{card.district_number}"
@@ -56,6 +64,7 @@ async def describe(
         organisation=card.organisation if card else None,
         district=district,
         roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
+        fund=fund,
     )
 
 

@@ -236,3 +236,5 @@ fund-status-not-opened = not opened
 fund-card-line = 🏦 Fund:
 fund-reminder-return = <b>A donation's return deadline</b>
 fund-reminder-open = Open the record
+privacy-fund = Electoral fund: account details and { $entries } ledger records (donors' data encrypted)
+fund-text-expected = A text answer is needed here. To leave: /cancel

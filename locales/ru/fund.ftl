@@ -238,3 +238,5 @@ fund-status-not-opened = не открыт
 fund-card-line = 🏦 Фонд:
 fund-reminder-return = <b>Срок возврата пожертвования</b>
 fund-reminder-open = Открыть запись
+privacy-fund = Избирательный фонд: реквизиты счёта и записей учёта — { $entries } (данные жертвователей зашифрованы)
+fund-text-expected = Здесь нужен ответ текстом. Выйти: /cancel

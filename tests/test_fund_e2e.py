@@ -274,6 +274,10 @@ async def test_a_statement_is_imported_once_and_a_broken_one_not_at_all(
     assert "строка 7: в ячейке формула" in report["text"]
     assert "строка 8: непонятная сумма «много»" in report["text"]
     assert "Ничего не записано" in report["text"]
+    future = STATEMENT + "06.08.2027;500;Петров Пётр Петрович;Пожертвование\n"
+    await candidate.send_document(future.encode(), "выписка.csv", "text/csv")
+    report = await candidate.expect("Выписку не удалось загрузить")
+    assert "строка 7: дата 06.08.2027 в будущем" in report["text"]
     async with running.app.session_factory() as session:
         assert list(await session.scalars(select(FundEntry))) == []
     # Still in the dialog: the fixed file goes right after.

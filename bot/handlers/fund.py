@@ -937,10 +937,14 @@ async def on_statement(
     except statements.StatementError as error:
         await message.answer(_statement_errors(t, error))
         return  # the dialog stays: the fixed file can be sent right away
-    report = await statements.import_statement(
-        uow, cipher, candidate, await uow.geography.current_election(), statement,
-        actor_id=actor.user_id, tz=settings.tz,
-    )  # fmt: skip
+    try:
+        report = await statements.import_statement(
+            uow, cipher, candidate, await uow.geography.current_election(), statement,
+            actor_id=actor.user_id, tz=settings.tz,
+        )  # fmt: skip
+    except statements.StatementError as error:
+        await message.answer(_statement_errors(t, error))
+        return
     await state.set_state(None)
     lines = [
         t(

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from bot.db.models import Candidate, Election, Reminder
+from bot.db.models import Candidate, Election, ReminderStatus
 from bot.db.models.fund import DonorType, EntryKind, Flag, FundAccount, FundEntry
 from bot.db.repositories.fund import Totals
 from bot.db.uow import UnitOfWork
@@ -190,13 +190,24 @@ async def record_donation(
     note: str | None = None,
     source: str = "manual",
     import_key: str | None = None,
+    running: dict[str, int] | None = None,
 ) -> Recorded:
+    """One donation, judged against the donor's earlier ones. `running` (a statement import)
+    keeps each donor's total in memory across many calls instead of asking the database, and
+    skips the fund-limit check, which the import makes once at its end."""
     config = config_of(election) if election else ElectionConfig()
     _check_day(booked_on)
     key = donor_key(donor)
     index = cipher.blind_index(key) if key else None
-    before = await uow.fund.donor_total(candidate.id, index) if index else 0
+    if index is None:
+        before = 0
+    elif running is not None:
+        before = running.get(index, 0)  # the import read every donor's total up front
+    else:
+        before = await uow.fund.donor_total(candidate.id, index)
     flag, to_return = judge(donor, amount_kop, before, config)
+    if index is not None and running is not None:
+        running[index] = before + amount_kop - to_return
     details = {
         k: v
         for k, v in {
@@ -224,13 +235,20 @@ async def record_donation(
         import_key=import_key,
         created_by=actor_id,
     )
+    if running is not None:
+        uow.fund.stage(entry)  # the import flushes once and plans its reminders in bulk
+        return Recorded(entry, False)
     await uow.fund.add(entry)
     if flag is not None:
-        await plan_return_reminders(uow, entry, candidate.user_id, tz)
+        await plan_return_reminders(uow, [entry], candidate.user_id, tz)
+    return Recorded(entry, await over_limit(uow, candidate, config))
+
+
+async def over_limit(uow: UnitOfWork, candidate: Candidate, config: ElectionConfig) -> bool:
     totals = (await uow.fund.totals([candidate.id])).get(candidate.id, Totals())
     limit = config.fund_limit_rub
     net = totals.raised_kop - totals.returned_kop - totals.to_return_kop
-    return Recorded(entry, limit is not None and net > limit * 100)
+    return limit is not None and net > limit * 100
 
 
 async def record_spending(
@@ -244,6 +262,7 @@ async def record_spending(
     actor_id: int | None,
     source: str = "manual",
     import_key: str | None = None,
+    bulk: bool = False,
 ) -> FundEntry:
     _check_day(booked_on)
     entry = FundEntry(
@@ -257,7 +276,10 @@ async def record_spending(
         import_key=import_key,
         created_by=actor_id,
     )
-    await uow.fund.add(entry)
+    if bulk:
+        uow.fund.stage(entry)
+    else:
+        await uow.fund.add(entry)
     return entry
 
 
@@ -268,9 +290,13 @@ def _note(note: str | None) -> str | None:
     return text[:MAX_NOTE] or None
 
 
+def day_allowed(day: date) -> bool:
+    """Not in the future (a day of slack for time zones), not from another era."""
+    return day.year >= 2000 and day <= utcnow().date() + timedelta(days=1)
+
+
 def _check_day(day: date) -> None:
-    today = utcnow().date()
-    if day > today + timedelta(days=1) or day.year < 2000:
+    if not day_allowed(day):
         raise InputError("fund-error-date-range")
 
 
@@ -458,21 +484,30 @@ def plan_returns(entry: FundEntry, user_id: int, tz: ZoneInfo) -> list[rules.Pla
 
 
 async def plan_return_reminders(
-    uow: UnitOfWork, entry: FundEntry, user_id: int, tz: ZoneInfo
+    uow: UnitOfWork, entries: list[FundEntry], user_id: int, tz: ZoneInfo
 ) -> int:
-    added = 0
-    for item in plan_returns(entry, user_id, tz):
-        added += await uow.reminders.plan(
-            Reminder(
-                key=item.key,
-                user_id=item.user_id,
-                kind=item.kind,
-                due_at=item.due_at,
-                not_after=item.not_after,
-                payload=item.payload,
-            )
-        )
-    return added
+    """The outbox rows of flagged entries (flushed: their ids are in the keys); a key already
+    planned is skipped, so planning twice adds nothing."""
+    planned = [item for entry in entries for item in plan_returns(entry, user_id, tz)]
+    known = await uow.fund.planned_keys([item.key for item in planned])
+    now = utcnow()
+    fresh: list[dict[str, object]] = [
+        {
+            "key": item.key,
+            "user_id": item.user_id,
+            "kind": item.kind,
+            "due_at": item.due_at,
+            "not_after": item.not_after,
+            "payload": item.payload,
+            "status": ReminderStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for item in planned
+        if item.key not in known
+    ]
+    await uow.fund.add_reminders(fresh)
+    return len(fresh)
 
 
 def return_still_relevant(

@@ -23,10 +23,11 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Candidate, Election
-from bot.db.models.fund import DonorType
+from bot.db.models.fund import DonorType, FundEntry
 from bot.db.uow import UnitOfWork
 from bot.services import fund
 from bot.services.crypto import FieldCipher
+from bot.services.election import ElectionConfig, config_of
 from bot.services.fund import Donor
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -93,15 +94,23 @@ def read_statement(data: bytes, file_name: str) -> Statement:
         raise StatementError([RowError(0, "fund-import-too-big")])
     name = file_name.lower()
     if name.endswith(".xlsx") or data[:2] == b"PK":
-        cells = _xlsx_cells(data)
-    elif name.endswith((".csv", ".txt")):
-        cells = _csv_cells(data)
-    else:
+        return _parse(_xlsx_cells(data))
+    if not name.endswith((".csv", ".txt")):
         raise StatementError([RowError(0, "fund-import-format")])
-    return _parse(cells)
+    text = _csv_text(data)
+    # The delimiter is the one whose reading has the heading line: counting characters would
+    # pick the commas inside the purposes of a semicolon-separated file.
+    for delimiter in sorted(";,\t", key=lambda d: -text[:4096].count(d)):
+        cells = _csv_cells(text, delimiter)
+        try:
+            _columns(cells)
+        except StatementError:
+            continue
+        return _parse(cells)
+    raise StatementError([RowError(0, "fund-import-columns")])
 
 
-def _csv_cells(data: bytes) -> list[list[object]]:
+def _csv_text(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             text = data.decode(encoding)
@@ -112,8 +121,10 @@ def _csv_cells(data: bytes) -> list[list[object]]:
         raise StatementError([RowError(0, "fund-import-encoding")])
     if "\x00" in text:
         raise StatementError([RowError(0, "fund-import-encoding")])
-    sample = text[:4096]
-    delimiter = max(";,\t", key=sample.count)
+    return text
+
+
+def _csv_cells(text: str, delimiter: str) -> list[list[object]]:
     try:
         return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error:
@@ -338,9 +349,17 @@ async def import_statement(
 ) -> ImportReport:
     """Every new row of a checked statement, oldest first (so the per-donor cap is counted in
     the order the money came). The caller's unit of work commits all of it or none."""
+    wrong_days = [
+        RowError(row.row, "fund-import-date-range", row.booked_on.strftime("%d.%m.%Y"))
+        for row in statement.rows
+        if not fund.day_allowed(row.booked_on)
+    ]
+    if wrong_days:
+        raise StatementError(wrong_days)
     known = await uow.fund.import_keys(candidate.id)
-    donations = spending = duplicates = flagged = 0
-    over_limit = False
+    donations = spending = duplicates = 0
+    running = await uow.fund.donor_totals(candidate.id)  # kept up to date in memory
+    to_remind: list[FundEntry] = []
     keyed = sorted(statement.keyed(), key=lambda pair: (pair[0].booked_on, pair[0].row))
     for row, raw_key in keyed:
         key = cipher.blind_index("statement:" + raw_key)
@@ -353,21 +372,26 @@ async def import_statement(
                 uow, cipher, candidate, election,
                 amount_kop=row.amount_kop, booked_on=row.booked_on,
                 donor=donor_from(row, candidate.full_name), actor_id=actor_id, tz=tz,
-                note=row.purpose, source="statement", import_key=key,
+                note=row.purpose, source="statement", import_key=key, running=running,
             )  # fmt: skip
             donations += 1
-            flagged += recorded.entry.flag is not None
-            over_limit = over_limit or recorded.over_limit
+            if recorded.entry.flag is not None:
+                to_remind.append(recorded.entry)
         else:
             note = " — ".join(part for part in (row.payer, row.purpose) if part)
             await fund.record_spending(
                 uow, cipher, candidate,
                 amount_kop=-row.amount_kop, booked_on=row.booked_on, note=note,
-                actor_id=actor_id, source="statement", import_key=key,
+                actor_id=actor_id, source="statement", import_key=key, bulk=True,
             )  # fmt: skip
             spending += 1
+    await uow.session.flush()  # the staged rows get their ids, which the reminders name
+    await fund.plan_return_reminders(uow, to_remind, candidate.user_id, tz)
+    flagged = len(to_remind)
     await uow.audit.record(
         actor_id, "fund_statement_imported", "candidate", candidate.id,
         donations=donations, spending=spending, duplicates=duplicates,
     )  # fmt: skip
-    return ImportReport(donations, spending, duplicates, flagged, over_limit)
+    config = config_of(election) if election else ElectionConfig()
+    over = donations > 0 and await fund.over_limit(uow, candidate, config)
+    return ImportReport(donations, spending, duplicates, flagged, over)

@@ -238,3 +238,4 @@ fund-reminder-return = <b>A donation's return deadline</b>
 fund-reminder-open = Open the record
 privacy-fund = Electoral fund: account details and { $entries } ledger records (donors' data encrypted)
 fund-text-expected = A text answer is needed here. To leave: /cancel
+fund-import-date-range = the date { $value } is in the future or too long ago

@@ -240,3 +240,4 @@ fund-reminder-return = <b>Срок возврата пожертвования</
 fund-reminder-open = Открыть запись
 privacy-fund = Избирательный фонд: реквизиты счёта и записей учёта — { $entries } (данные жертвователей зашифрованы)
 fund-text-expected = Здесь нужен ответ текстом. Выйти: /cancel
+fund-import-date-range = дата { $value } в будущем или слишком давняя

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.models import Reminder
 from bot.db.models.fund import EntryKind, FundAccount, FundEntry
 
 
@@ -46,9 +47,36 @@ class FundRepository:
         self._session.add(row)
         await self._session.flush()
 
-    async def add_all(self, rows: list[FundEntry]) -> None:
-        self._session.add_all(rows)
-        await self._session.flush()
+    async def planned_keys(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):  # bound the IN list
+            chunk = keys[start : start + 500]
+            found |= set(
+                await self._session.scalars(select(Reminder.key).where(Reminder.key.in_(chunk)))
+            )
+        return found
+
+    async def add_reminders(self, rows: list[dict[str, object]]) -> None:
+        """Outbox rows in one executemany: nobody needs their ids back."""
+        if rows:
+            await self._session.execute(insert(Reminder), rows)
+
+    def stage(self, row: FundEntry) -> None:
+        """Added without a flush (bulk imports): written with the next flush or commit."""
+        self._session.add(row)
+
+    async def donor_totals(self, candidate_id: int) -> dict[str, int]:
+        """Every donor's total (less what goes back to them) in one query."""
+        rows = await self._session.execute(
+            select(FundEntry.donor_index, func.sum(FundEntry.amount_kop - FundEntry.return_kop))
+            .where(
+                FundEntry.candidate_id == candidate_id,
+                FundEntry.donor_index.is_not(None),
+                FundEntry.kind == EntryKind.DONATION,
+            )
+            .group_by(FundEntry.donor_index)
+        )
+        return {str(index): int(total or 0) for index, total in rows}
 
     async def entry(self, entry_id: int) -> FundEntry | None:
         return await self._session.get(FundEntry, entry_id)

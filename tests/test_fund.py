@@ -314,3 +314,56 @@ def test_an_xlsx_statement_with_credit_and_debit_columns_and_a_formula() -> None
     with pytest.raises(fund_statement.StatementError) as caught:
         fund_statement.read_statement(evil, "s.xlsx")
     assert [(e.row, e.code) for e in caught.value.errors] == [(2, "fund-import-formula")]
+
+
+@pytest.mark.postgres
+async def test_a_statement_imports_on_postgres_with_its_reminders(postgres_url: str) -> None:
+    """The bulk paths (staged rows, one insert of outbox rows) on the production database."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.models import Candidate, CandidateStatus, Reminder, User
+    from bot.db.models.fund import FundEntry
+    from bot.db.uow import UnitOfWorkFactory
+    from bot.services.clock import FrozenClock, reset_clock, set_clock
+    from bot.services.crypto import FieldCipher
+    from tests.conftest import DATA_KEY
+
+    set_clock(FrozenClock(datetime(2027, 7, 10, 7, 0, tzinfo=UTC)))
+
+    engine = create_engine(postgres_url)
+    uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+    cipher = FieldCipher([DATA_KEY])
+    now = datetime(2027, 7, 10, tzinfo=UTC)
+    text = HEADER + GOOD_ROW + GOOD_ROW.replace("5 000,00", "12 000") + "06.07.2027;1;;x\n"
+    statement = fund_statement.read_statement(text.encode(), "s.csv")
+    try:
+        async with uow_factory() as uow:
+            uow.session.add(User(id=7, locale="ru", consent_at=now, consent_version="t"))
+            await uow.session.flush()
+            candidate = Candidate(
+                user_id=7, full_name="Иванова Мария", status=CandidateStatus.REGISTERED
+            )
+            uow.session.add(candidate)
+            await uow.session.flush()
+            report = await fund_statement.import_statement(
+                uow, cipher, candidate, await uow.geography.current_election(), statement,
+                actor_id=7, tz=ZoneInfo("Europe/Moscow"),
+            )  # fmt: skip
+        assert (report.donations, report.flagged) == (3, 2)
+        async with uow_factory() as uow:
+            again = await fund_statement.import_statement(
+                uow, cipher, candidate, None, statement, actor_id=7, tz=ZoneInfo("Europe/Moscow")
+            )
+            flags = list(await uow.session.scalars(select(FundEntry.flag).order_by(FundEntry.id)))
+            reminders = await uow.session.scalar(
+                select(func.count()).select_from(Reminder).where(Reminder.kind == "fund_return")
+            )
+        assert again.duplicates == 3 and again.donations == 0
+        assert flags == [None, Flag.OVER_CAP, Flag.ANONYMOUS] and reminders == 8
+    finally:
+        reset_clock()
+        await engine.dispose()

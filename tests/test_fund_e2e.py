@@ -301,6 +301,17 @@ async def test_a_statement_is_imported_once_and_a_broken_one_not_at_all(
         (date(2027, 7, 4), None),
     ]
     assert entries[2].return_due == date(2027, 7, 13)
+    # The candidate checked the payment: its details are complete after all.
+    await candidate.press("К возврату: 1")  # under the second report: still one open
+    returns = await candidate.expect("Требуют возврата: 1")
+    assert "1\u00a0000\u00a0₽" in returns["text"]
+    await candidate.press("Данные в платеже полные")
+    await candidate.expect("отметка «анонимное» снята")
+    async with running.app.session_factory() as session:
+        cleared = await session.get(FundEntry, entries[2].id)
+        assert cleared is not None and cleared.flag is None and cleared.return_kop == 0
+    await candidate.press_data(f"fund:clear:{entries[0].id}")  # never flagged: nothing to clear
+    await candidate.expect_answer("Такой записи нет")
 
 
 async def test_coordinators_see_fund_status_in_their_scope(running: RunningBot) -> None:
@@ -343,6 +354,8 @@ async def test_forged_buttons_cannot_touch_another_candidates_ledger(running: Ru
     await second.press_data(f"fund:ret:{entry.id}")
     await second.expect_answer("Такой записи нет")
     await second.press_data(f"fund:entry:{entry.id}")
+    await second.expect_answer("Такой записи нет")
+    await second.press_data(f"fund:clear:{entry.id}")
     await second.expect_answer("Такой записи нет")
     async with running.app.session_factory() as session:
         assert (await session.get(FundEntry, entry.id)).returned_at is None  # type: ignore[union-attr]

@@ -814,12 +814,15 @@ async def on_returns(
     for entry in flagged[:MAX_LIST]:
         line = _entry_line(t, ledger.view_entry(entry, cipher))
         lines.append(line + "\n" + _flag_text(t, entry, today))
-        rows.append([_returned_button(t, entry.id)])
+        rows.append(_entry_buttons(t, entry))
     await _message(callback).answer("\n\n".join(lines), reply_markup=_markup(*rows))
 
 
-def _returned_button(t: Translator, entry_id: int) -> InlineKeyboardButton:
-    return _button(t("fund-button-returned", n=entry_id), FundCb(action="ret", n=entry_id))
+def _entry_buttons(t: Translator, entry: FundEntry) -> list[InlineKeyboardButton]:
+    buttons = [_button(t("fund-button-returned", n=entry.id), FundCb(action="ret", n=entry.id))]
+    if entry.flag is Flag.ANONYMOUS:
+        buttons.append(_button(t("fund-button-complete"), FundCb(action="clear", n=entry.id)))
+    return buttons
 
 
 def _donor_label(t: Translator, donor_type: DonorType | None) -> str:
@@ -861,7 +864,7 @@ async def on_entry(
     rows = [[_button(t("fund-button-back"), FundCb(action="menu"))]]
     if entry.flag is not None and entry.returned_at is None:
         text += "\n" + _flag_text(t, entry, today_in(settings))
-        rows.insert(0, [_returned_button(t, entry.id)])
+        rows.insert(0, _entry_buttons(t, entry))
     elif entry.returned_at is not None:
         text += "\n" + t("fund-entry-returned")
     await _message(callback).answer(text, reply_markup=_markup(*rows))
@@ -882,6 +885,25 @@ async def on_returned(
     await callback.answer(t("fund-marked-returned", n=entry.id))
     await _message(callback).answer(
         t("fund-marked-returned", n=entry.id),
+        reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
+    )
+
+
+@router.callback_query(FundCb.filter(F.action == "clear"))
+async def on_clear(
+    callback: CallbackQuery, callback_data: FundCb, uow: UnitOfWork, t: Translator, actor: Actor
+) -> None:
+    candidate = await _candidate(uow, actor)
+    try:
+        if candidate is None:
+            raise InputError("fund-error-entry")
+        entry = await ledger.clear_anonymous(uow, candidate, callback_data.n, actor.user_id)
+    except InputError as error:
+        await callback.answer(t(error.code), show_alert=True)
+        return
+    await callback.answer()
+    await _message(callback).answer(
+        t("fund-flag-cleared", n=entry.id),
         reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
     )
 
@@ -958,10 +980,12 @@ async def on_statement(
         lines.append(t("fund-import-flagged", count=report.flagged))
     if report.over_limit:
         lines.append(t("fund-over-limit"))
+    summary = await ledger.summary(uow, candidate, await uow.geography.current_election())
+    open_returns = summary.totals.flagged_open  # this file's and earlier ones still open
     await message.answer(
         "\n\n".join(lines),
         reply_markup=_markup(
-            [_button(t("fund-button-returns", count=report.flagged), FundCb(action="returns"))],
+            [_button(t("fund-button-returns", count=open_returns), FundCb(action="returns"))],
             [_button(t("fund-button-back"), FundCb(action="menu"))],
         ),
     )

@@ -342,6 +342,24 @@ async def mark_returned(
     return entry
 
 
+async def clear_anonymous(
+    uow: UnitOfWork, candidate: Candidate, entry_id: int, actor_id: int
+) -> FundEntry:
+    """The candidate checked the payment: the donor's details are all there after all (a
+    statement's wording the bot could not read). Only for "anonymous", never for a cap or an
+    ineligible donor; written to the audit log. Its reminders drop themselves when due."""
+    entry = await owned_entry(uow, candidate, entry_id)
+    if entry.flag is not Flag.ANONYMOUS or entry.returned_at is not None:
+        raise InputError("fund-error-entry")
+    entry.flag = None
+    entry.return_kop = 0
+    entry.return_due = None
+    await uow.audit.record(
+        actor_id, "fund_flag_cleared", "candidate", candidate.id, entry=entry.id
+    )
+    return entry
+
+
 @dataclass(frozen=True)
 class EntryView:
     """An entry decrypted for its candidate (never for coordinators)."""

@@ -159,7 +159,7 @@ fund-import-bad-amount = unreadable amount "{ $value }"
 fund-import-no-amount = no amount
 fund-import-empty = the file has no transactions
 fund-import-done = ✅ Statement loaded: { $donations } income, { $spending } spending. Loaded before: { $duplicates }.
-fund-import-flagged = ⚠️ To check and possibly return: { $count }. The bot treats a payment as anonymous when it finds no full donor details in it (full name, date of birth, address, passport, citizenship). Check against the statement and, in doubt, ask your coordinator the same day.
+fund-import-flagged = ⚠️ To check and possibly return: { $count }. The bot treats a payment as anonymous when it finds no full donor details in it (full name, date of birth, address, passport, citizenship). Check against the statement: if the payment does carry full details, press "The payment has full details" under "To return"; in doubt, ask your coordinator the same day.
 
 fund-report-caption = The fund summary for the financial report.
 fund-kind-donation = income
@@ -239,3 +239,5 @@ fund-reminder-open = Open the record
 privacy-fund = Electoral fund: account details and { $entries } ledger records (donors' data encrypted)
 fund-text-expected = A text answer is needed here. To leave: /cancel
 fund-import-date-range = the date { $value } is in the future or too long ago
+fund-button-complete = 🪪 The payment has full details
+fund-flag-cleared = ✅ No. { NUMBER($n, useGrouping: 0) }: no longer anonymous — the payment carries the donor's full details. This is written to the audit log.

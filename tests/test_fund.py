@@ -4,6 +4,7 @@ decoder, the ledger's flags, and statements that try to break the import."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -270,9 +271,17 @@ def test_broken_rows_are_all_reported_with_their_numbers() -> None:
 
 
 def test_hostile_files_are_refused_with_a_reason() -> None:
+    utf16 = (HEADER + GOOD_ROW).encode("utf-16")
     with pytest.raises(fund_statement.StatementError) as caught:
-        fund_statement.read_statement(b"\x00\x01\xff\xfe" * 10, "s.csv")
-    assert caught.value.errors[0].code in ("fund-import-encoding", "fund-import-columns")
+        fund_statement.read_statement(utf16, "s.csv")
+    assert caught.value.errors[0].code == "fund-import-encoding"
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (fund_statement.MAX_UNZIPPED + 1))
+    assert len(bomb.getvalue()) < 200_000  # small on the wire, 40 MB unpacked
+    with pytest.raises(fund_statement.StatementError) as caught:
+        fund_statement.read_statement(bomb.getvalue(), "s.xlsx")
+    assert caught.value.errors[0].code == "fund-import-too-big"
     with pytest.raises(fund_statement.StatementError) as caught:
         fund_statement.read_statement(b"x" * (fund_statement.MAX_BYTES + 1), "s.csv")
     assert caught.value.errors[0].code == "fund-import-too-big"

@@ -393,3 +393,42 @@ async def test_privacy_lists_the_fund_and_forget_me_erases_it(running: RunningBo
             list(await session.scalars(select(Reminder).where(Reminder.kind == "fund_return")))
             == []
         )
+
+
+async def test_the_quest_task_opens_the_fund_and_counts_when_details_are_saved(
+    running: RunningBot,
+) -> None:
+    from bot.db.models import TaskProgress, TaskStatus
+    from bot.telegram.callbacks import QuestCb
+
+    candidate = running.user()
+    await register(candidate)
+    quest = running.app.dispatcher["quest_holder"].quest
+    before = [
+        item.full_id
+        for stage in quest.stages
+        if stage.id in ("profile", "decision")
+        for item in quest.stage_tasks(stage)
+    ] + ["documents.submit_receipt", "fund.fund_guide"]
+    async with running.app.uow_factory() as uow:
+        found = await uow.candidates.by_user(candidate.user_id)
+        assert found is not None
+        for full_id in before:
+            uow.session.add(
+                TaskProgress(candidate_id=found.id, task_id=full_id, status=TaskStatus.DONE)
+            )
+    await candidate.send("/quest")
+    await candidate.expect("Этап")
+    await candidate.press_data(QuestCb(action="task", task="fund.open_fund").pack())
+    task = await candidate.expect("Открыть фонд в боте")
+    assert "Избирательный фонд" in [
+        b["text"] for row in task["reply_markup"]["inline_keyboard"] for b in row
+    ]
+    await candidate.press("Избирательный фонд")
+    await candidate.expect("Когда банк откроет")
+    await open_fund(candidate)
+    async with running.app.uow_factory() as uow:
+        found = await uow.candidates.by_user(candidate.user_id)
+        assert found is not None
+        rows = {row.task_id: row.status for row in await uow.quest.progress(found.id)}
+    assert rows["fund.open_fund"] is TaskStatus.DONE

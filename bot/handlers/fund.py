@@ -171,6 +171,8 @@ async def on_fund(
         await message.answer(t("fund-candidates-only"))
         return
     await state.set_state(None)
+    # A dialog left with /cancel may have kept a donor's name in its (encrypted) data: gone.
+    await state.update_data(fund_entry=None, fund_details=None)
     await _sync_quest(uow, cipher, quest_holder, candidate, t, settings)
     await send_fund_screen(message, uow, t, candidate)
 
@@ -268,6 +270,8 @@ async def on_menu(
         await _message(callback).answer(t("fund-candidates-only"))
         return
     await state.set_state(None)
+    # A dialog left with /cancel may have kept a donor's name in its (encrypted) data: gone.
+    await state.update_data(fund_entry=None, fund_details=None)
     await _sync_quest(uow, cipher, quest_holder, candidate, t, settings)
     await send_fund_screen(_message(callback), uow, t, candidate)
 
@@ -1108,7 +1112,7 @@ async def donation_link(
         return True
     # Only the link's token and the dialog's position are kept; nothing about the person.
     await state.set_state(DonorForm.eligibility)
-    await state.set_data({"don_token": account.token})
+    await state.update_data(don_token=account.token, don_step=0, don_amount=None)
     district = await _district_label(uow, candidate, t)
     organisation = (
         await uow.geography.organisation(candidate.organisation_id)
@@ -1127,6 +1131,14 @@ async def donation_link(
     )
     await _ask_eligibility(message, t, 0)
     return True
+
+
+async def _end_donor_dialog(state: FSMContext) -> None:
+    """The donation dialog's keys go; another dialog's data of the same person stays (a
+    candidate may open their own link to try it)."""
+    await state.set_state(None)
+    data = await state.get_data()
+    await state.set_data({k: v for k, v in data.items() if not k.startswith("don_")})
 
 
 def _eligibility_markup(t: Translator, index: int) -> InlineKeyboardMarkup:
@@ -1175,7 +1187,7 @@ async def on_eligibility(
     if callback_data.n != expected or not 0 <= expected < len(donor_rules.QUESTIONS):
         return  # an old button pressed again: the current question is already on screen
     if not callback_data.yes:
-        await state.clear()
+        await _end_donor_dialog(state)
         await message.answer(_text(t, donor_rules.QUESTIONS[expected].refusal))
         return
     if expected + 1 < len(donor_rules.QUESTIONS):
@@ -1198,7 +1210,7 @@ async def on_donor_amount(
 ) -> None:
     found = await _donor_account(uow, state)
     if found is None:
-        await state.clear()
+        await _end_donor_dialog(state)
         await message.answer(t("fund-donate-expired"))
         return
     summary = await ledger.summary(uow, found[1], await uow.geography.current_election())
@@ -1249,7 +1261,7 @@ async def on_donor_details(
         await message.answer(t(error.code, **error.params))
         return
     except donor_rules.NotEligible as refusal:
-        await state.clear()
+        await _end_donor_dialog(state)
         await _forget_message(message)
         await message.answer(t(refusal.code))
         return
@@ -1269,7 +1281,7 @@ async def _send_donor_qr(
     found = await _donor_account(uow, state)
     amount = int((await state.get_data()).get("don_amount") or 0)
     # Whatever happens next, the dialog is over and its data goes.
-    await state.clear()
+    await _end_donor_dialog(state)
     if found is None or amount <= 0:
         await message.answer(t("fund-donate-expired"))
         return

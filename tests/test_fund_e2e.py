@@ -432,3 +432,26 @@ async def test_the_quest_task_opens_the_fund_and_counts_when_details_are_saved(
         assert found is not None
         rows = {row.task_id: row.status for row in await uow.quest.progress(found.id)}
     assert rows["fund.open_fund"] is TaskStatus.DONE
+
+
+async def test_an_english_speaking_supporter_without_details_gets_a_warning_qr(
+    running: RunningBot,
+) -> None:
+    candidate = running.user()
+    await register(candidate)
+    await open_fund(candidate)
+    payload = await donation_link(running, candidate)
+    supporter = running.user(language_code="en", first_name="Ann")
+    await supporter.send(f"/start {payload}")
+    await supporter.expect("A donation to the electoral fund")
+    for number in range(1, 5):
+        await supporter.expect(f"Question {number} of 4")
+        await supporter.press("Yes")
+    await supporter.expect("At most 15\u00a0000\u00a0₽")
+    await supporter.send("1500,50")
+    await supporter.expect("Add your details to the QR code?")
+    await supporter.press("No details")
+    sent = await supporter.expect("carries none of your details")
+    fields = fund_qr.parse_payload(decode(await file_of(running, sent["photo"][-1]["file_id"])))
+    assert fields["Sum"] == "150050" and "LastName" not in fields
+    assert not fields["Purpose"].endswith("гражданство РФ")

@@ -47,7 +47,8 @@ from bot.telegram.filters import IsStaff
 
 router = Router(name="fund")
 LINK_KIND = "don"
-MAX_LIST = 40  # lines in one message of /funds or of the returns list
+MAX_LIST = 40  # lines in one message of /funds
+MAX_RETURNS = 15  # donations in one message of the returns list, each with its buttons
 
 
 class FundCb(CallbackData, prefix="fund"):
@@ -815,10 +816,12 @@ async def on_returns(
     today = today_in(settings)
     lines = [t("fund-returns-head", count=len(flagged))]
     rows = []
-    for entry in flagged[:MAX_LIST]:
+    for entry in flagged[:MAX_RETURNS]:
         line = _entry_line(t, ledger.view_entry(entry, cipher))
         lines.append(line + "\n" + _flag_text(t, entry, today))
         rows.append(_entry_buttons(t, entry))
+    if len(flagged) > MAX_RETURNS:  # the most urgent first; the rest once these are done
+        lines.append(t("fund-returns-more", count=len(flagged) - MAX_RETURNS))
     await _message(callback).answer("\n\n".join(lines), reply_markup=_markup(*rows))
 
 

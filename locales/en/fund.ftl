@@ -241,3 +241,4 @@ fund-text-expected = A text answer is needed here. To leave: /cancel
 fund-import-date-range = the date { $value } is in the future or too long ago
 fund-button-complete = 🪪 The payment has full details
 fund-flag-cleared = ✅ No. { NUMBER($n, useGrouping: 0) }: no longer anonymous — the payment carries the donor's full details. This is written to the audit log.
+fund-returns-more = …and { $count } more — they show here once the first ones are marked returned.

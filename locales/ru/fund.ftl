@@ -243,3 +243,4 @@ fund-text-expected = Здесь нужен ответ текстом. Выйти
 fund-import-date-range = дата { $value } в будущем или слишком давняя
 fund-button-complete = 🪪 Данные в платеже полные
 fund-flag-cleared = ✅ №{ NUMBER($n, useGrouping: 0) }: отметка «анонимное» снята — данные жертвователя в платеже полные. Это записано в журнал.
+fund-returns-more = …и ещё { $count } — они появятся здесь, когда отметите возврат первых.

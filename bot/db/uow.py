@@ -20,6 +20,7 @@ from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.documents import DocumentsRepository
+from bot.db.repositories.fund import FundRepository
 from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.materials import MaterialsRepository
 from bot.db.repositories.quest import QuestRepository
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.teams = TeamRepository(session)
         self.materials = MaterialsRepository(session)
         self.documents = DocumentsRepository(session)
+        self.fund = FundRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

@@ -113,6 +113,8 @@ async def _send_privacy(
             answers=report.nomination_answers,
             documents=report.nomination_documents,
         )
+    if report.fund is not None:
+        details += "\n" + t("privacy-fund", entries=report.fund[1])
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

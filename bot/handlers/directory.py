@@ -15,7 +15,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.handlers import review
-from bot.handlers.quest import QuestHolder, service_for
+from bot.handlers.fund import card_line as fund_card_line
+from bot.handlers.quest import QuestHolder, service_for, today_in
 from bot.i18n import Markup, Translator
 from bot.services import directory, pending
 from bot.services.crypto import FieldCipher
@@ -217,6 +218,7 @@ async def _send_card(
         phone=cipher.decrypt(candidate.phone_enc) or "—",
         email=cipher.decrypt(candidate.email_enc) or "—",
     )
+    text += "\n" + await fund_card_line(uow, t, candidate, today_in(settings))
     rows = [[InlineKeyboardButton(
         text=t("directory-write"), callback_data=DirectoryCb(action="write", n=candidate.id).pack()
     )]]  # fmt: skip

@@ -369,7 +369,13 @@ async def _show_task(message: Message, state: FSMContext, ctx: Context, view: Ta
     elif isinstance(task, ActionTask):
         text = _task_header(ctx, view) + "\n\n" + task.prompt.get(t.locale)
         text += "\n\n" + t("quest-action-soon", action=t(f"quest-action-{task.action}"))
-        await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[back]))
+        rows = [back]
+        if task.action == "fund":  # the fund's own screen (bot.handlers.fund)
+            from bot.handlers.fund import FundCb
+
+            data = FundCb(action="menu").pack()
+            rows.insert(0, [InlineKeyboardButton(text=t("quest-action-fund"), callback_data=data)])
+        await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def _intro(task: QuestionnaireTask | ChecklistTask, t: Translator) -> str:

@@ -38,6 +38,9 @@ class PrivacyReport:
     # The nomination questionnaire (encrypted answers) and the generated documents' versions.
     nomination_answers: int = 0
     nomination_documents: int = 0
+    # The electoral fund: (account details stored, ledger entries). Donors' data in the
+    # entries is encrypted and goes with the candidate on /forget_me (ON DELETE CASCADE).
+    fund: tuple[bool, int] | None = None
 
 
 async def describe(
@@ -51,6 +54,11 @@ async def describe(
     card = await registration.card(uow, cipher, user_id, locale) if candidate else None
     grants = await uow.users.grants(user_id)
     answers, documents = await uow.documents.count(candidate.id) if candidate else (0, 0)
+    fund = None
+    if candidate is not None:
+        account = await uow.fund.account(candidate.id)
+        entries = len(await uow.fund.entries(candidate.id))
+        fund = (account is not None, entries) if account is not None or entries else None
     district = None
     if card and card.formation:
         district = f"{card.formation}, №{card.district_number}"
@@ -69,6 +77,7 @@ async def describe(
         print_runs=len(await uow.materials.runs(candidate.id)) if candidate else 0,
         nomination_answers=answers,
         nomination_documents=documents,
+        fund=fund,
     )
 
 

@@ -12,6 +12,7 @@ PUBLIC = (
     "start",
     "quest",
     "documents",
+    "fund",
     "ask",
     "faq",
     "team",
@@ -35,6 +36,7 @@ COORDINATOR: tuple[str, ...] = (
     "broadcast",
     "broadcast_status",
     "export",
+    "funds",
 )
 ADMIN = (
     "admin",

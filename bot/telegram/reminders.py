@@ -19,10 +19,12 @@ from bot.config import Settings
 from bot.db.models import Reminder, ReminderStatus, RoleName
 from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.handlers import fund as fund_handlers
 from bot.handlers import materials
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
 from bot.services import broadcast
+from bot.services import fund as fund_rules
 from bot.services import reminders as rules
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
@@ -243,6 +245,9 @@ class ReminderDispatcher:
             found = await materials.copy_reminder(
                 uow, t, reminder.user_id, payload, now, self._settings.tz
             )
+            return Rendered(*found) if found else None
+        if reminder.kind == fund_rules.REMINDER_KIND:
+            found = await fund_handlers.render_return_reminder(uow, t, payload, today)
             return Rendered(*found) if found else None
         log.warning("reminder %s of unknown kind %r dropped", reminder.id, reminder.kind)
         return None

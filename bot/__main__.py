@@ -1,5 +1,6 @@
 """The command line:
-`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey]`.
+`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey]`,
+and `import-supporters` / `export-supporters`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         "file", type=Path, help="TOML: [election], [election.calendar], [election.config]"
     )
     election.add_argument("--current", action="store_true", help="make it the current election")
+    from bot.services.supporters_cli import add_arguments as supporter_arguments
+
+    supporter_arguments(commands)
     return parser
 
 
@@ -145,6 +149,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "import-election":
             print(asyncio.run(_import_election(settings, args)))
+            return 0
+        if command in ("import-supporters", "export-supporters"):
+            from bot.services import supporters_cli
+
+            run = (
+                supporters_cli.import_command
+                if command[0] == "i"
+                else supporters_cli.export_command
+            )
+            print(asyncio.run(run(settings, args)))
             return 0
         from bot import app
 

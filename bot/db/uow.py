@@ -22,6 +22,7 @@ from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.quest import QuestRepository
 from bot.db.repositories.reminders import ReminderRepository
+from bot.db.repositories.supporters import SupporterRepository
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.quest = QuestRepository(session)
         self.reminders = ReminderRepository(session)
         self.addresses = AddressRepository(session)
+        self.supporters = SupporterRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

@@ -9,6 +9,7 @@ from aiogram.types import Message
 
 from bot.db.uow import UnitOfWork
 from bot.handlers import deeplinks, registration, views
+from bot.handlers import supporters as supporter_dialogs
 from bot.i18n import Translator
 from bot.services import deeplinks as links
 from bot.services.crypto import FieldCipher
@@ -40,6 +41,10 @@ async def on_start(
     if step is Step.DONE or (actor.is_staff and step is not Step.SUMMARY):
         await state.clear()
         await views.send_menu(message, t, actor)
+        return
+    if step is Step.FULL_NAME and await uow.supporters.by_user(actor.user_id) is not None:
+        # A supporter who joined through their link is not registering as a candidate.
+        await supporter_dialogs.send_own_card(message, uow, t, cipher, actor)
         return
     await message.answer(t("welcome-back"))
     await registration.proceed(message, state, uow, t, cipher, actor.user_id)

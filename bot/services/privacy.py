@@ -15,7 +15,7 @@ from bot.db.models import (
     RoleName,
 )
 from bot.db.uow import UnitOfWork
-from bot.services import registration
+from bot.services import registration, supporters
 from bot.services.crypto import FieldCipher
 from bot.services.validation import mask_email, mask_phone
 
@@ -55,7 +55,13 @@ async def describe(
         email_masked=mask_email(card.email) if card and card.email else None,
         organisation=card.organisation if card else None,
         district=district,
-        roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
+        roles=tuple(
+            sorted(
+                {grant.role.value for grant in grants}
+                | _own_roles(candidate)
+                | ({RoleName.SUPPORTER.value} if await uow.supporters.by_user(user_id) else set())
+            )
+        ),
     )
 
 
@@ -68,6 +74,7 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     """Erase the person. The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
     await uow.reminders.erase_user(user_id)
+    await supporters.forget(uow, user_id)  # their supporter record and every merged source
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, or_, select, update
 
+from bot.db.models import User
 from bot.db.models.supporters import Supporter, SupporterImport, SupporterMatch, SupporterSource
 from bot.db.repositories.supporters import Visibility
 from bot.db.uow import UnitOfWork
@@ -24,6 +25,7 @@ from bot.services.crypto import FieldCipher
 from bot.services.directory import scope_of
 from bot.services.errors import InputError
 from bot.services.export import Table
+from bot.services.registration import CONSENT_VERSION
 from bot.services.roles import Actor
 from bot.services.supporters_dedup import (
     Places,
@@ -56,6 +58,20 @@ from bot.services.validation import mask_phone
 
 PAGE_SIZE = 10
 OWN_SOURCE = "self"
+# Locale keys of the problems a file can have, by Problem.code.
+PROBLEM_KEYS = {
+    "columns": "supporters-problem-columns",
+    "broken": "supporters-problem-broken",
+    "formula": "supporters-problem-formula",
+    "too-long": "supporters-problem-too-long",
+    "id": "supporters-problem-id",
+    "duplicate-id": "supporters-problem-duplicate-id",
+    "skip-no-name": "supporters-problem-skip-no-name",
+    "skip-no-contact": "supporters-problem-skip-no-contact",
+    "bad-phone": "supporters-problem-bad-phone",
+    "bad-email": "supporters-problem-bad-email",
+    "bad-birth": "supporters-problem-bad-birth",
+}
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -244,6 +260,18 @@ async def _write(
 # --- one person from another source ----------------------------------------------------------
 
 
+async def ensure_user(uow: UnitOfWork, user_id: int, locale: str) -> None:
+    """A supporter who joins in the bot consents first: the users row records it (and makes
+    /privacy and /forget_me theirs)."""
+    if await uow.users.get(user_id) is None:
+        await uow.users.add(
+            User(id=user_id, locale=locale, consent_at=utcnow(), consent_version=CONSENT_VERSION)
+        )
+        await uow.audit.record(
+            user_id, "consent_given", "user", user_id, version=CONSENT_VERSION, as_="supporter"
+        )
+
+
 async def add_supporter(
     uow: UnitOfWork,
     cipher: FieldCipher,
@@ -412,6 +440,7 @@ class SupporterView:
     phone: str | None
     email: str | None
     consents: tuple[str, ...]
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -564,8 +593,9 @@ async def next_review(uow: UnitOfWork, cipher: FieldCipher, actor: Actor) -> Rev
                 row.id,
                 cipher.decrypt(row.name_enc) or "—",
                 mask_phone(phone) if phone else None,
-                cipher.decrypt(row.address_enc),
+                None,
                 tuple(p for p in PURPOSES if getattr(row, f"consent_{p}")),
+                cipher.decrypt(row.address_enc),
             )
         )
     await uow.audit.record(actor.user_id, "supporters_review_viewed", "supporter_match", match.id)

@@ -95,12 +95,8 @@ async def import_command(settings: Settings, args: argparse.Namespace) -> str:
 
 
 def problem_text(catalog: Catalog, locale: str, problem: supporters.Problem) -> str:
-    return catalog.text(
-        locale,
-        f"supporters-problem-{problem.code}",
-        row=problem.row,
-        column=problem.column or "—",
-    )
+    key = supporters.PROBLEM_KEYS[problem.code]
+    return catalog.text(locale, key, row=problem.row, column=problem.column or "—")
 
 
 async def export_command(settings: Settings, args: argparse.Namespace) -> str:

@@ -20,6 +20,7 @@ PUBLIC = (
     "privacy",
     "forget_me",
     "cancel",
+    "supporters",
 )
 COORDINATOR: tuple[str, ...] = (
     "pending",
@@ -31,6 +32,9 @@ COORDINATOR: tuple[str, ...] = (
     "broadcast",
     "broadcast_status",
     "export",
+    "import_supporters",
+    "export_supporters",
+    "supporters_review",
 )
 ADMIN = (
     "admin",

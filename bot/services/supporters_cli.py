@@ -44,8 +44,8 @@ def _cipher(settings: Settings) -> FieldCipher:
     return FieldCipher(settings.data_keys)
 
 
-def _text(catalog: Catalog, code: str, **params: object) -> str:
-    return catalog.text("en", code, **params)
+def _text(catalog: Catalog, key: str, **params: object) -> str:
+    return catalog.text("en", key, **params)
 
 
 async def import_command(settings: Settings, args: argparse.Namespace) -> str:

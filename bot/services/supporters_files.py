@@ -365,7 +365,10 @@ def parse_rows(sheet: Sheet, mapping: dict[str, int]) -> tuple[list[Record], lis
     problems = list(sheet.problems)
     records: list[Record] = []
     seen_ids: set[str] = set()
+    flagged = {p.row for p in sheet.problems}  # a formula XLSX marked already
     for number, cells in sheet.rows:
+        if number in flagged:
+            continue
         if any(len(c) > MAX_CELL for c in cells):
             problems.append(Problem(number, "too-long"))
             continue
@@ -418,14 +421,14 @@ def parse_rows(sheet: Sheet, mapping: dict[str, int]) -> tuple[list[Record], lis
             x for x in (_cell(cells, mapping, "event"), _cell(cells, mapping, "date")) if x
         )
         record.event = event or None
+        for warning in record.warnings:
+            problems.append(Problem(number, f"bad-{warning}"))
         if record.name is None:
             problems.append(Problem(number, "skip-no-name"))
             continue
         if not (record.phone or record.email or record.address or record.birth):
             problems.append(Problem(number, "skip-no-contact"))
             continue
-        for warning in record.warnings:
-            problems.append(Problem(number, f"bad-{warning}"))
         records.append(record)
     return records, problems
 

@@ -18,6 +18,7 @@ import asyncio
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -391,9 +392,13 @@ async def _send_page(
         rows.append([_button(t("supporters-button-unassigned"), "upage", 0)])
     markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
     text = Markup("\n\n".join(lines))
-    if edit:
-        await message.edit_text(text, reply_markup=markup)
-    else:
+    if edit and listing.page == page:
+        try:
+            await message.edit_text(text, reply_markup=markup)
+        except TelegramBadRequest as error:
+            if "not modified" not in str(error):  # the same page pressed twice: fine
+                raise
+    else:  # a page that no longer exists (the list shrank, or a forged button): anew
         await message.answer(text, reply_markup=markup)
 
 

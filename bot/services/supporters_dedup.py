@@ -166,10 +166,11 @@ def merge_consents(sources: Iterable[SourceConsent]) -> dict[str, tuple[bool, in
     listed = list(sources)
     merged: dict[str, tuple[bool, int | None]] = {}
     for purpose in PURPOSES:
-        own = [s.consents.get(purpose) for s in listed if s.own]
-        own = [v for v in own if v is not None]
-        if own:
-            merged[purpose] = (bool(own[-1]), None)
+        own = [(s.consents.get(purpose), s.organisation_id) for s in listed if s.own]
+        own = [(v, org) for v, org in own if v is not None]
+        if own:  # through an organisation's link: that organisation obtained it
+            value, org = own[-1]
+            merged[purpose] = (bool(value), org if value else None)
             continue
         values = [(s.consents.get(purpose), s.organisation_id) for s in listed]
         if any(v is False for v, _ in values):

@@ -92,13 +92,13 @@ supporters-field = { $field ->
    *[other] { $field }
 }
 
-supporters-report-refused = ❌ <b>Файл не загружен</b> ({ $rows } строк): в нём ошибки. Ничего не записано — исправьте и пришлите снова.
+supporters-report-refused = ❌ <b>Файл не загружен</b> (строк в файле: { $rows }): в нём ошибки. Ничего не записано — исправьте и пришлите снова.
 supporters-report-dry =
-    <b>Проверка</b> ({ $rows } строк) — ничего не записано:
+    <b>Проверка</b> (строк в файле: { $rows }) — ничего не записано:
     новых людей: { $created }, объединятся с уже известными: { $merged }, без изменений: { $unchanged }, обновятся: { $updated }
     на проверку дублей: { $review }, без округа: { $unassigned }, пропущено строк: { $skipped }
 supporters-report-done =
-    ✅ <b>Загружено</b> ({ $rows } строк):
+    ✅ <b>Загружено</b> (строк в файле: { $rows }):
     новых людей: { $created }, объединено с известными: { $merged }, без изменений: { $unchanged }, обновлено: { $updated }
     на проверку дублей: { $review } (/supporters_review), без округа: { $unassigned }, пропущено строк: { $skipped }
 supporters-report-more = … и ещё { $count }.

@@ -541,3 +541,30 @@ def test_import_and_export_by_the_command_line(data_dir: Path, tmp_path: Path) -
     assert [(r["name"], r["phone"], r["sources"]) for r in rows] == [
         ("Светлова Анна", "'+79215551234", "civic:X-1")  # "+..." is guarded against formulas
     ]
+
+
+async def test_an_import_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    """The bulk writes speak each driver's own parameter style: PostgreSQL too."""
+    cipher = FieldCipher(make_settings(tmp_path).data_keys)
+    engine = create_engine(postgres_url)
+    factory = UnitOfWorkFactory(create_session_factory(engine))
+    try:
+        data = (
+            HEADER
+            + "1,Светлова Анна,89215551234,anna@example.org,,01.02.1990,да,да\n"
+            + "2,Петров Пётр,89215551235,,,,нет,да\n"
+        ).encode()
+        first = await run_import(factory, cipher, data)
+        again = await run_import(factory, cipher, data)
+        green = "ФИО,Телефон\nАнна Светлова,+79215551234\n".encode()
+        merged = await run_import(factory, cipher, green, org="green")
+        async with factory() as uow:
+            table = await supporters.export_table(
+                uow, cipher, Visibility(everyone=True), None, "t"
+            )
+            stored = await uow.supporters.get(int(str(table.rows[0][0])))
+            assert stored is not None and stored.created_at.tzinfo is not None
+    finally:
+        await engine.dispose()
+    assert (first.created, again.unchanged, merged.merged) == (2, 2, 1)
+    assert sorted(str(row[-1]) for row in table.rows) == ["civic:1;green:2", "civic:2"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +25,7 @@ from bot.services.supporters_records import (
     parse_birth_date,
     parse_consent,
 )
+from bot.services.supporters_xlsx import XlsxError, read_rows
 
 # Telegram lets bots download up to 20 MB; the command line keeps the same limit so a file
 # behaves the same either way. 63,000 rows of six organisations take about 10 MB.
@@ -291,46 +291,24 @@ def _read_csv(data: bytes, encoding: str | None) -> Sheet:
 
 
 def _read_xlsx(data: bytes) -> Sheet:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FileError("supporters-error-xlsx") from None
-    try:
-        sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=False)
-        header_cells = next(lines, None)
-        if header_cells is None:
+        lines = read_rows(data)
+        first = next(lines, None)
+        if first is None:
             raise FileError("supporters-error-empty")
-        header = [_cell_text(c.value) for c in header_cells]
+        header = first[1]
         rows: list[tuple[int, list[str]]] = []
         problems: list[Problem] = []
-        for number, cells in enumerate(lines, start=2):
-            values = []
-            for index, cell in enumerate(cells):
-                if getattr(cell, "data_type", None) == "f":
-                    column = header[index] if index < len(header) else str(index + 1)
-                    problems.append(Problem(number, "formula", column))
-                values.append(_cell_text(cell.value))
-            values = (values + [""] * len(header))[: len(header)]
-            if any(v.strip() for v in values):
-                rows.append((number, values))
+        for number, cells, formulas in lines:
+            for index in formulas:
+                column = header[index] if index < len(header) else str(index + 1)
+                problems.append(Problem(number, "formula", column))
+            rows.append((number, (cells + [""] * len(header))[: len(header)]))
             if len(rows) > MAX_ROWS:
                 raise FileError("supporters-error-too-many-rows", limit=MAX_ROWS)
-    finally:
-        book.close()
+    except XlsxError:
+        raise FileError("supporters-error-xlsx") from None
     return Sheet(header, rows, "xlsx", problems)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")  # type: ignore[no-any-return]
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def read_sheet(data: bytes, file_name: str, encoding: str | None = None) -> Sheet:

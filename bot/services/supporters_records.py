@@ -113,24 +113,31 @@ _DIMINUTIVES = {
     "юля": "юлия",
     "ира": "ирина",
 }
-_PATRONYMIC = re.compile(r"(ович|евич|ич|овна|евна|ична|инична)$")
 _NAME_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _DIGITS = re.compile(r"\D")
 _TRUE = frozenset({"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "д", "x"})
 _FALSE = frozenset({"нет", "no", "n", "0", "false", "-", "не согласен", "не согласна", "н"})
 
 
+_PATRONYMIC_ENDINGS = ("ович", "евич", "ич", "овна", "евна", "ична", "инична")
+
+
+def _fold_word(part: str) -> str:
+    return part.lower().replace("ё", "е")  # one word: no spaces to squeeze
+
+
 def canonical_part(part: str) -> str:
-    folded = fold(part)
+    folded = _fold_word(part)
     return _DIMINUTIVES.get(folded, folded)
 
 
 def is_patronymic(part: str) -> bool:
-    folded = fold(part)
-    return len(folded) > 5 and bool(_PATRONYMIC.search(folded))
+    return len(part) > 5 and _fold_word(part).endswith(_PATRONYMIC_ENDINGS)
 
 
 def _capitalise(part: str) -> str:
+    if "-" not in part and "'" not in part and "’" not in part:
+        return part[:1].upper() + part[1:].lower()  # the common case, without a regex
     return re.sub(r"(^|[-'’])(\w)", lambda m: m.group(1) + m.group(2).upper(), part.lower())
 
 
@@ -160,7 +167,7 @@ def name_key(name: str) -> str:
 
 
 def patronymic_of(name: str) -> str | None:
-    return next((fold(p) for p in _NAME_TOKEN.findall(name) if is_patronymic(p)), None)
+    return next((_fold_word(p) for p in name.split() if is_patronymic(p)), None)
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -219,6 +226,9 @@ def parse_consent(raw: str) -> bool | None:
     return None
 
 
+_CITY = re.compile(r"^(г\.?\s*)?(санкт-петербург|спб|с-пб)[,\s]*", re.I)
+
+
 @dataclass(frozen=True)
 class Address:
     text: str  # as it will be stored (encrypted) and shown
@@ -231,7 +241,7 @@ def normalise_address(raw: str) -> Address | None:
     if not text:
         return None
     # "Санкт-Петербург, ул. ..." : the city is implied.
-    stripped = re.sub(r"^(г\.?\s*)?(санкт-петербург|спб|с-пб)[,\s]*", "", text, flags=re.I)
+    stripped = _CITY.sub("", text)
     found = split_address(stripped)
     if found is None:
         return Address(text, None, None)

@@ -415,7 +415,7 @@ def generate(out: Path, rows: int = ROWS, seed: int = SEED) -> dict[str, int]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     buildings = make_buildings(rng, max(200, rows // 20))
-    people = make_people(rng, int(rows / 1.4) + 10, len(buildings))
+    people = make_people(rng, int(rows / 1.2) + 10, len(buildings))  # enough to fill `rows`
     # 70% of the people are in one list, 30% in two or three (the overlap).
     placements: list[tuple[int, int]] = []  # (person, organisation)
     for person in people:

@@ -32,9 +32,12 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
+from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.handlers.deeplinks import deep_link
+from bot.handlers.quest import QuestHolder, service_for, step_summary
 from bot.i18n import Markup, Translator
+from bot.quests.schema import ActionTask
 from bot.services import supporters, validation
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
@@ -313,12 +316,46 @@ async def on_own_toggle(
 
 @router.message(Command("supporters"))
 async def on_supporters(
-    message: Message, uow: UnitOfWork, t: Translator, cipher: FieldCipher, actor: Actor
+    message: Message,
+    uow: UnitOfWork,
+    t: Translator,
+    cipher: FieldCipher,
+    actor: Actor,
+    quest_holder: QuestHolder,
+    settings: Settings,
 ) -> None:
     if not (actor.is_staff or actor.is_registered_candidate):
         await send_own_card(message, uow, t, cipher, actor)
         return
-    await _send_page(message, uow, t, cipher, actor, 0, unassigned=False, edit=False)
+    shown = await _send_page(message, uow, t, cipher, actor, 0, unassigned=False, edit=False)
+    if shown and not actor.is_staff:
+        await _quest_step(message, uow, t, cipher, actor, quest_holder, settings)
+
+
+async def _quest_step(
+    message: Message,
+    uow: UnitOfWork,
+    t: Translator,
+    cipher: FieldCipher,
+    actor: Actor,
+    quest_holder: QuestHolder,
+    settings: Settings,
+) -> None:
+    """The quest's "supporters base" task is done once the candidate's district has
+    supporters who agreed to hear from candidates and the candidate has opened the list."""
+    candidate = await uow.candidates.by_user(actor.user_id)
+    if candidate is None:
+        return
+    service = await service_for(uow, cipher, quest_holder, candidate, t.locale, settings)
+    tasks = [
+        full_id
+        for full_id, item in quest_holder.quest.tasks.items()
+        if isinstance(item.task, ActionTask) and item.task.action == "supporters"
+    ]
+    for full_id, result in zip(tasks, await supporters.complete_quest_task(service), strict=False):
+        text = step_summary(quest_holder.quest, t, full_id, result)
+        if text:
+            await message.answer(text)
 
 
 @router.callback_query(SupCb.filter(F.action.in_({"page", "upage"})))
@@ -347,17 +384,18 @@ async def _send_page(
     *,
     unassigned: bool,
     edit: bool,
-) -> None:
+) -> bool:
+    """Send (or edit to) a page of the list; True when it listed anyone."""
     try:
         listing = await supporters.listing(uow, cipher, actor, page, unassigned=unassigned)
     except InputError as error:
         await message.answer(t(error.code, **error.params))
-        return
+        return False
     staff = actor.is_staff
     if listing.total == 0:
         text = t("supporters-empty-staff" if staff else "supporters-empty-candidate")
         await message.answer(text)
-        return
+        return False
     if unassigned:
         head = t("supporters-unassigned-title", count=listing.total)
     elif staff:
@@ -400,6 +438,7 @@ async def _send_page(
                 raise
     else:  # a page that no longer exists (the list shrank, or a forged button): anew
         await message.answer(text, reply_markup=markup)
+    return True
 
 
 # --- /export_supporters -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from bot.services.crypto import FieldCipher
 from bot.services.directory import scope_of
 from bot.services.errors import InputError
 from bot.services.export import Table
+from bot.services.quest import QuestService, StepResult
 from bot.services.registration import CONSENT_VERSION
 from bot.services.roles import Actor
 from bot.services.supporters_dedup import (
@@ -561,6 +562,12 @@ async def export_table(
         actor_id, "supporters_exported", "supporters", None, rows=len(plain), via=via
     )
     return table
+
+
+async def complete_quest_task(service: QuestService) -> list[StepResult]:
+    """Report the candidate's "supporters" action task done through the quest's own rules
+    (it completes only if it is open for them)."""
+    return await service.report_action_done("supporters")
 
 
 # --- review of possible duplicates -----------------------------------------------------------

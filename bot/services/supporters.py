@@ -150,7 +150,8 @@ async def import_sheet(
     if dry_run:
         return report
     started = time.perf_counter()
-    finish_consents(plan, await uow.supporters.consents(sorted(plan.added_consents)))
+    stored = await uow.supporters.consents(sorted(plan.added_consents))
+    await asyncio.to_thread(finish_consents, plan, stored)
     report.import_id = await _write(uow, plan, organisation.id, file_name, actor_id)
     report.timings["write"] = time.perf_counter() - started
     await uow.audit.record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -140,7 +141,10 @@ class SupporterRepository:
                 cache[key] = processor(value)
             return cache[key]
 
-        params = [tuple(convert(c, row[c]) for c in columns) for row in rows]
+        def build() -> list[tuple[object, ...]]:
+            return [tuple(convert(c, row[c]) for c in columns) for row in rows]
+
+        params = await asyncio.to_thread(build)  # 60,000 tuples: not on the event loop
         for start in range(0, len(params), BATCH * 10):
             await connection.exec_driver_sql(sql, params[start : start + BATCH * 10])
 

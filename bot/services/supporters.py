@@ -9,12 +9,11 @@ event loop only waits for it and for the database.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, update
 
 from bot.db.models import User
 from bot.db.models.supporters import Supporter, SupporterImport, SupporterMatch, SupporterSource
@@ -38,7 +37,6 @@ from bot.services.supporters_dedup import (
     plan_import,
 )
 from bot.services.supporters_files import (
-    FileError,
     Problem,
     Sheet,
     apply_override,
@@ -665,21 +663,3 @@ async def merge_people(uow: UnitOfWork, keep_id: int, drop_id: int) -> None:
     keep = await uow.supporters.get(keep_id)
     assert keep is not None
     await _recompute_consents(uow, keep)
-
-
-async def sources_of(uow: UnitOfWork, supporter_id: int) -> list[str]:
-    return [s.key for s in (await uow.supporters.sources([supporter_id])).get(supporter_id, [])]
-
-
-async def details_of(
-    uow: UnitOfWork, cipher: FieldCipher, supporter_id: int
-) -> list[dict[str, str]]:
-    rows = (await uow.supporters.sources([supporter_id])).get(supporter_id, [])
-    return [json.loads(cipher.decrypt(r.details_enc) or "{}") for r in rows if r.details_enc]
-
-
-async def all_supporters(uow: UnitOfWork) -> list[int]:
-    return list(await uow.session.scalars(select(Supporter.id).order_by(Supporter.id)))
-
-
-__all__ = ["FileError", "ImportReport", "add_supporter", "import_file", "listing"]

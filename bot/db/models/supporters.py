@@ -35,16 +35,18 @@ class Supporter(Base):
     user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     name_enc: Mapped[str | None] = mapped_column(Text)
     # Of the canonical name key (folded, ё as е, parts sorted, diminutives expanded).
-    name_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    # name, address and birth indexes are compared in memory by the import's matcher, never
+    # searched in SQL: no database index to maintain on every insert.
+    name_index: Mapped[str | None] = mapped_column(String(64))
     phone_enc: Mapped[str | None] = mapped_column(Text)
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     email_enc: Mapped[str | None] = mapped_column(Text)
     email_index: Mapped[str | None] = mapped_column(String(64), index=True)
     address_enc: Mapped[str | None] = mapped_column(Text)
     # Of the building's address key (street|house|block): the same building, not the flat.
-    address_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    address_index: Mapped[str | None] = mapped_column(String(64))
     birth_enc: Mapped[str | None] = mapped_column(Text)
-    birth_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    birth_index: Mapped[str | None] = mapped_column(String(64))
     building_id: Mapped[int | None] = mapped_column(
         ForeignKey("buildings.id", ondelete="SET NULL")
     )

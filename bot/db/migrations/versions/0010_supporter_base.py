@@ -105,12 +105,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("supporters", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_supporters_address_index"), ["address_index"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_supporters_birth_index"), ["birth_index"], unique=False
-        )
-        batch_op.create_index(
             batch_op.f("ix_supporters_district_id"), ["district_id"], unique=False
         )
         batch_op.create_index(
@@ -119,7 +113,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_supporters_formation_id"), ["formation_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_supporters_name_index"), ["name_index"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_supporters_phone_index"), ["phone_index"], unique=False
         )
@@ -215,12 +208,9 @@ def downgrade() -> None:
     op.drop_table("supporter_matches")
     with op.batch_alter_table("supporters", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_supporters_phone_index"))
-        batch_op.drop_index(batch_op.f("ix_supporters_name_index"))
         batch_op.drop_index(batch_op.f("ix_supporters_formation_id"))
         batch_op.drop_index(batch_op.f("ix_supporters_email_index"))
         batch_op.drop_index(batch_op.f("ix_supporters_district_id"))
-        batch_op.drop_index(batch_op.f("ix_supporters_birth_index"))
-        batch_op.drop_index(batch_op.f("ix_supporters_address_index"))
 
     op.drop_table("supporters")
     op.drop_table("supporter_imports")

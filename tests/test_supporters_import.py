@@ -568,3 +568,37 @@ async def test_an_import_on_postgresql(postgres_url: str, tmp_path: Path) -> Non
         await engine.dispose()
     assert (first.created, again.unchanged, merged.merged) == (2, 2, 1)
     assert sorted(str(row[-1]) for row in table.rows) == ["civic:1;green:2", "civic:2"]
+
+
+async def test_joining_in_the_bot_finds_the_imported_record_and_forget_me_erases_it_all(
+    uow_factory: UnitOfWorkFactory, cipher: FieldCipher
+) -> None:
+    from bot.services import privacy
+
+    await run_import(
+        uow_factory, cipher, (HEADER + "1,Светлова Анна,89215551234,,,,да,да\n").encode()
+    )
+    await run_import(
+        uow_factory, cipher, "ФИО,Телефон\nАнна Светлова,+79215551234\n".encode(), org="green"
+    )
+    async with uow_factory() as uow:
+        await supporters.ensure_user(uow, 4242, "ru")
+        joined = await supporters.add_supporter(
+            uow,
+            cipher,
+            name="Светлова Анна Игоревна",
+            phone="+79215551234",
+            consents={"contact": False, "volunteer": True, "news": True},
+            source=supporters.OWN_SOURCE,
+            user_id=4242,
+        )
+        # The person's own answer beats the organisation's "yes" to contact.
+        assert (joined.consent_contact, joined.consent_volunteer) == (False, True)
+        assert cipher.decrypt(joined.name_enc) == "Светлова Анна Игоревна"
+        keys = [s.key for s in (await uow.supporters.sources([joined.id]))[joined.id]]
+    assert keys == ["civic:1", "green:2", f"self:{joined.id}"]
+    assert await count(uow_factory, Supporter) == 1
+    async with uow_factory() as uow:
+        await privacy.forget(uow, cipher, 4242)
+    assert await count(uow_factory, Supporter) == 0
+    assert await count(uow_factory, SupporterSource) == 0

@@ -28,6 +28,7 @@ from bot.services.quest import QuestService, StepResult
 from bot.services.registration import CONSENT_VERSION
 from bot.services.roles import Actor
 from bot.services.supporters_dedup import (
+    Place,
     Places,
     Plan,
     Snapshot,
@@ -197,7 +198,7 @@ async def import_file(
 
 async def _snapshot(uow: UnitOfWork, organisation_id: int, code: str) -> Snapshot:
     election = await uow.geography.current_election()
-    places = await uow.supporters.places(election.id) if election else {}
+    places = await _places(uow, election.id) if election else {}
     return Snapshot(
         organisation_id=organisation_id,
         organisation_code=code,
@@ -205,6 +206,16 @@ async def _snapshot(uow: UnitOfWork, organisation_id: int, code: str) -> Snapsho
         sources=await uow.supporters.organisation_sources(organisation_id),
         places=Places(places),
     )
+
+
+async def _places(uow: UnitOfWork, election_id: int) -> dict[str, Place]:
+    """The election's address list (uow.addresses) as the matcher's places."""
+    return {
+        key: Place(building, district, formation, key)
+        for key, (building, district, formation) in (
+            await uow.addresses.placements(election_id)
+        ).items()
+    }
 
 
 async def _write(
@@ -345,7 +356,7 @@ async def _place(uow: UnitOfWork, cipher: FieldCipher, supporter: Supporter, tex
     election = await uow.geography.current_election()
     if election is None or found.key is None:
         return
-    place = Places(await uow.supporters.places(election.id)).find(found.key)
+    place = Places(await _places(uow, election.id)).find(found.key)
     if place is not None:
         supporter.building_id = place.building_id
         supporter.district_id, supporter.formation_id = place.district_id, place.formation_id
@@ -366,7 +377,7 @@ async def place_by_address(uow: UnitOfWork, text: str) -> tuple[int | None, str 
     election = await uow.geography.current_election()
     if election is None:
         return None, found.text
-    place = Places(await uow.supporters.places(election.id)).find(found.key)
+    place = Places(await _places(uow, election.id)).find(found.key)
     return (place.district_id if place else None), found.text
 
 

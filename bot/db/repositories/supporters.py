@@ -11,14 +11,13 @@ from typing import Any
 from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models.addresses import Building
 from bot.db.models.supporters import (
     Supporter,
     SupporterImport,
     SupporterMatch,
     SupporterSource,
 )
-from bot.services.supporters_dedup import Person, Place, SourceConsent
+from bot.services.supporters_dedup import Person, SourceConsent
 
 BATCH = 500  # rows per statement: under SQLite's bound-parameter limit with 20 columns
 
@@ -91,14 +90,6 @@ class SupporterRepository:
             ).where(SupporterSource.organisation_id == organisation_id)
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-    async def places(self, election_id: int) -> dict[str, Place]:
-        rows = await self._session.execute(
-            select(
-                Building.address_key, Building.id, Building.district_id, Building.formation_id
-            ).where(Building.election_id == election_id)
-        )
-        return {r[0]: Place(r[1], r[2], r[3], r[0]) for r in rows}
 
     async def add_import(self, record: SupporterImport) -> int:
         self._session.add(record)

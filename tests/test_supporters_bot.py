@@ -114,6 +114,8 @@ async def test_a_file_with_a_formula_is_refused_with_its_row_and_nothing_is_impo
     data = HEADER + "1,Светлова Анна,89215551234,,да\n2,=cmd|' /C calc'!A0,89215551235,,да\n"
     await admin.send_document(data.encode(), "list.csv", "text/csv")
     await admin.expect("Столбцы файла")
+    await admin.press_data(SupCb(action="col", arg=99).pack())  # forged: no such column
+    await admin.expect_answer("Эта кнопка устарела")
     await admin.press("Проверить")
     refused = await admin.expect("Файл не загружен")
     assert "Строка 3: формула" in refused["text"]

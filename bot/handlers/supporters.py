@@ -673,6 +673,9 @@ async def _sheet(bot: Bot, data: dict[str, Any]) -> supporters.Sheet:
 async def on_mapping_column(
     callback: CallbackQuery, callback_data: SupCb, state: FSMContext, t: Translator
 ) -> None:
+    if not 0 <= callback_data.arg < MAX_MAPPING_COLUMNS:
+        await callback.answer(t("stale-button"), show_alert=True)
+        return
     await callback.answer()
     await state.update_data(imp_column=callback_data.arg)
     rows = [[_button(_field_name(t, name), "field", index)] for index, name in enumerate(FIELDS)]

@@ -305,3 +305,18 @@ async def test_coordinators_see_their_organisations_records_and_cannot_decide_ot
             )
         )
     assert exports == [coordinator.user_id, admin.user_id]
+
+
+async def test_a_sign_up_left_half_way_does_not_trap_the_person(running: RunningBot) -> None:
+    user = running.user()
+    await user.send("/start sup-join")
+    await user.expect("Стать сторонником коалиции")
+    await user.press("Согласен")
+    await user.expect("Как вас зовут")
+    await user.send("/cancel")
+    await user.next_message()
+    await user.send("/start")  # no link: the candidate registration, from its first step
+    await user.expect("Шаг 1 из 5")
+    await user.send("Иванова Мария")
+    await user.expect("Шаг 2 из 5")
+    assert await supporters_count(running) == 0

@@ -42,9 +42,12 @@ async def on_start(
         await state.clear()
         await views.send_menu(message, t, actor)
         return
-    if step is Step.FULL_NAME and await uow.supporters.by_user(actor.user_id) is not None:
-        # A supporter who joined through their link is not registering as a candidate.
-        await supporter_dialogs.send_own_card(message, uow, t, cipher, actor)
-        return
+    if step is Step.FULL_NAME and await uow.candidates.by_user(actor.user_id) is None:
+        # Consented through a supporter link: a supporter sees their card; one who left the
+        # sign-up half-way starts the candidate registration (which needs its draft row).
+        if await uow.supporters.by_user(actor.user_id) is not None:
+            await supporter_dialogs.send_own_card(message, uow, t, cipher, actor)
+            return
+        await registration.registration.give_consent(uow, actor.user_id, t.locale)
     await message.answer(t("welcome-back"))
     await registration.proceed(message, state, uow, t, cipher, actor.user_id)

@@ -602,3 +602,17 @@ async def test_joining_in_the_bot_finds_the_imported_record_and_forget_me_erases
         await privacy.forget(uow, cipher, 4242)
     assert await count(uow_factory, Supporter) == 0
     assert await count(uow_factory, SupporterSource) == 0
+
+
+def test_the_bench_generator_and_scorer_work_on_a_small_set(tmp_path: Path) -> None:
+    """bench/supporters.py is measured, not tested; this keeps its generator from rotting."""
+    from bench.supporters import STYLES, _pair_scores, generate
+
+    counts = generate(tmp_path, rows=300, seed=7)
+    assert sum(counts.values()) == 300 and set(counts) == {s.code for s in STYLES}
+    truth = list(csv.DictReader(io.StringIO((tmp_path / "truth.csv").read_text("utf-8"))))
+    assert len(truth) == 300 and len({row["person"] for row in truth}) < 300  # overlaps
+    perfect = {row["source"]: int(row["person"]) for row in truth}
+    assert _pair_scores(tmp_path / "truth.csv", perfect) == (1.0, 1.0)
+    apart = {row["source"]: index for index, row in enumerate(truth)}
+    assert _pair_scores(tmp_path / "truth.csv", apart)[1] == 0.0

@@ -165,6 +165,12 @@ def merge_consents(sources: Iterable[SourceConsent]) -> dict[str, tuple[bool, in
     """Per purpose: (consented, the organisation that obtained it). The strictest reading of
     the lists: one "no" is no; yes needs at least one "yes". The person's own answer wins."""
     listed = list(sources)
+    if len(listed) == 1:  # most people are in one list: what it says is what holds
+        only = listed[0]
+        return {
+            p: (True, only.organisation_id) if only.consents.get(p) else (False, None)
+            for p in PURPOSES
+        }
     merged: dict[str, tuple[bool, int | None]] = {}
     for purpose in PURPOSES:
         own = [(s.consents.get(purpose), s.organisation_id) for s in listed if s.own]

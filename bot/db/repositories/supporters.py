@@ -32,6 +32,44 @@ class Visibility:
     district_id: int | None = None  # a candidate: their district, consent to contact only
 
 
+class _Driver:
+    """Bulk writes through the DB-API driver (aiosqlite "?" or asyncpg "$1")."""
+
+    def __init__(self, connection: Any, qmark: bool, processors: dict[str, Any]) -> None:
+        self._connection = connection
+        self._qmark = qmark
+        self._processors = processors
+        self.quote = connection.dialect.identifier_preparer.quote
+
+    def mark(self, position: int) -> str:
+        return "?" if self._qmark else f"${position}"
+
+    def _params(
+        self, columns: list[str], rows: list[dict[str, object]]
+    ) -> list[tuple[object, ...]]:
+        # Converted once per distinct object: every row shares the same timestamp.
+        cache: dict[tuple[str, int], object] = {}
+        processors = self._processors
+
+        def convert(name: str, value: object) -> object:
+            processor = processors.get(name)
+            if processor is None or value is None or isinstance(value, str | int):
+                return value
+            key = (name, id(value))
+            if key not in cache:
+                cache[key] = processor(value)
+            return cache[key]
+
+        return [tuple(convert(c, row[c]) for c in columns) for row in rows]
+
+    async def executemany(
+        self, sql: str, columns: list[str], rows: list[dict[str, object]]
+    ) -> None:
+        params = await asyncio.to_thread(self._params, columns, rows)  # off the event loop
+        for start in range(0, len(params), BATCH * 10):
+            await self._connection.exec_driver_sql(sql, params[start : start + BATCH * 10])
+
+
 class SupporterRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -96,48 +134,36 @@ class SupporterRepository:
         await self._session.flush()
         return record.id
 
-    async def _insert_many(self, table: Any, rows: list[dict[str, object]]) -> None:
-        """INSERT as the driver's own executemany. SQLAlchemy's executemany builds and
-        converts parameters row by row in Python: for 60,000 rows that was the largest part
-        of writing an import. Values are converted once per distinct object (the same
-        timestamp in every row) with the column types' own bind processors."""
-        if not rows:
-            return
+    async def _driver(self, table: Any, columns: list[str]) -> _Driver | None:
+        """The connection, placeholder style and value converters for writing `columns`
+        through the driver's own executemany. SQLAlchemy's executemany builds and converts
+        parameters row by row in Python: for 60,000 rows that was the largest part of
+        writing an import. None for a driver whose placeholders are not known here."""
         connection = await self._session.connection()
         dialect = connection.dialect
-        columns = list(rows[0])
+        if dialect.paramstyle not in ("qmark", "numeric_dollar"):
+            return None
         processors = {}
         for name in columns:
             processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 processors[name] = processor
-        if dialect.paramstyle == "qmark":
-            marks = ", ".join("?" for _ in columns)
-        elif dialect.paramstyle == "numeric_dollar":
-            marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-        else:  # another driver: let SQLAlchemy do it
+        return _Driver(connection, dialect.paramstyle == "qmark", processors)
+
+    async def _insert_many(self, table: Any, rows: list[dict[str, object]]) -> None:
+        if not rows:
+            return
+        columns = list(rows[0])
+        driver = await self._driver(table, columns)
+        if driver is None:
+            connection = await self._session.connection()
             for start in range(0, len(rows), BATCH):
                 await connection.execute(insert(table), rows[start : start + BATCH])
             return
-        quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+        quoted = ", ".join(driver.quote(c) for c in columns)
+        marks = ", ".join(driver.mark(i) for i in range(1, len(columns) + 1))
         sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"
-        cache: dict[tuple[str, int], object] = {}
-
-        def convert(name: str, value: object) -> object:
-            processor = processors.get(name)
-            if processor is None or value is None or isinstance(value, str | int):
-                return value
-            key = (name, id(value))
-            if key not in cache:
-                cache[key] = processor(value)
-            return cache[key]
-
-        def build() -> list[tuple[object, ...]]:
-            return [tuple(convert(c, row[c]) for c in columns) for row in rows]
-
-        params = await asyncio.to_thread(build)  # 60,000 tuples: not on the event loop
-        for start in range(0, len(params), BATCH * 10):
-            await connection.exec_driver_sql(sql, params[start : start + BATCH * 10])
+        await driver.executemany(sql, columns, rows)
 
     async def insert_people(self, rows: list[dict[str, object]]) -> list[int]:
         """Ids of the new rows, in the order given. The ids are read back afterwards and
@@ -155,25 +181,32 @@ class SupporterRepository:
         return [by_token[row["name_enc"]] for row in rows]
 
     async def _update_many(self, table: Any, rows: list[dict[str, object]]) -> None:
-        """UPDATE ... WHERE id = :id as executemany, one statement per set of columns."""
+        """UPDATE ... WHERE id = ? as executemany, one statement per set of columns."""
         groups: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
         for row in rows:
             columns = tuple(sorted(k for k in row if k != "id"))
             if columns:
-                groups[columns].append({"row_id": row["id"], **row})
-        connection = await self._session.connection()
+                groups[columns].append(row)
         for columns, items in groups.items():
-            statement = (
-                update(table)
-                .where(table.c.id == bindparam("row_id"))
-                .values({c: bindparam(c) for c in columns})
+            driver = await self._driver(table, [*columns, "id"])
+            if driver is None:
+                connection = await self._session.connection()
+                statement = (
+                    update(table)
+                    .where(table.c.id == bindparam("row_id"))
+                    .values({c: bindparam(c) for c in columns})
+                )
+                params = [{"row_id": i["id"], **{c: i[c] for c in columns}} for i in items]
+                for start in range(0, len(params), BATCH):
+                    await connection.execute(statement, params[start : start + BATCH])
+                continue
+            assignments = ", ".join(
+                f"{driver.quote(c)} = {driver.mark(i)}" for i, c in enumerate(columns, start=1)
             )
-            for start in range(0, len(items), BATCH):
-                chunk = [
-                    {k: v for k, v in item.items() if k != "id"}
-                    for item in items[start : start + BATCH]
-                ]
-                await connection.execute(statement, chunk)
+            sql = (
+                f"UPDATE {table.name} SET {assignments} WHERE id = {driver.mark(len(columns) + 1)}"
+            )
+            await driver.executemany(sql, [*columns, "id"], items)
 
     async def update_people(self, patches: dict[int, dict[str, object]]) -> None:
         await self._update_many(
@@ -181,11 +214,7 @@ class SupporterRepository:
         )
 
     async def insert_sources(self, rows: list[dict[str, object]]) -> None:
-        connection = await self._session.connection()
-        for start in range(0, len(rows), BATCH):
-            await connection.execute(
-                insert(SupporterSource.__table__), rows[start : start + BATCH]
-            )
+        await self._insert_many(SupporterSource.__table__, rows)
 
     async def update_sources(self, rows: list[dict[str, object]]) -> None:
         await self._update_many(SupporterSource.__table__, rows)

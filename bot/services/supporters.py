@@ -522,7 +522,8 @@ async def export_table(
     uow: UnitOfWork, cipher: FieldCipher, seen: Visibility, actor_id: int | None, via: str
 ) -> Table:
     """Every supporter in view, decrypted, with the source records it was merged from as
-    `organisation:external_id`. Decrypting is CPU work: done in a worker thread."""
+    `organisation:external_id` (for a coordinator, those of their organisations).
+    Decrypting is CPU work: done in a worker thread."""
     people = await uow.supporters.all_visible(seen)
     sources = await uow.supporters.sources([p.id for p in people])
     organisations = {o.id: o.code for o in await uow.geography.organisations()}
@@ -544,7 +545,7 @@ async def export_table(
                 (getattr(p, f"consent_{x}"), organisations.get(getattr(p, f"{x}_org_id") or 0, ""))
                 for x in PURPOSES
             ),
-            ";".join(s.key for s in sources.get(p.id, [])),
+            ";".join(s.key for s in sources.get(p.id, []) if _shows_source(seen, s)),
         )
         for p in people
     ]
@@ -578,6 +579,12 @@ async def complete_quest_task(service: QuestService) -> list[StepResult]:
     """Report the candidate's "supporters" action task done through the quest's own rules
     (it completes only if it is open for them)."""
     return await service.report_action_done("supporters")
+
+
+def _shows_source(seen: Visibility, source: SupporterSource) -> bool:
+    """The whole coalition sees every source; a coordinator only their organisations'
+    (that a person is also on another organisation's list is that organisation's to tell)."""
+    return seen.everyone or source.organisation_id in seen.organisations
 
 
 # --- review of possible duplicates -----------------------------------------------------------

@@ -569,7 +569,9 @@ async def _measure(data: Path, database: Path) -> dict[str, float]:
         unassigned = len(
             (
                 await uow.session.execute(
-                    select(Supporter.id).where(Supporter.district_id.is_(None))
+                    select(Supporter.id).where(
+                        Supporter.district_id.is_(None), Supporter.address_enc.is_not(None)
+                    )
                 )
             ).all()
         )
@@ -665,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"people {int(result['people'])} from {rows} rows; merged {int(result['merged'])}, "
         f"to review {int(result['to_review'])}, skipped {int(result['skipped'])}, "
-        f"without district {int(result['unassigned'])}"
+        f"with an address the list does not know {int(result['unassigned'])}"
     )
     print(
         "phases (s): "

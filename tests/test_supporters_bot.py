@@ -77,7 +77,7 @@ async def test_a_coordinator_imports_a_file_through_mapping_questions_and_a_dry_
     await coordinator.expect("A. «Кто» → ФИО целиком")
     await coordinator.press("Проверить")
     dry = await coordinator.expect("Проверка")
-    assert "новых людей: 2" in dry["text"] and "без округа: 2" in dry["text"]
+    assert "новых людей: 2" in dry["text"] and "не найден в списке округов: 1" in dry["text"]
     assert await supporters_count(running) == 0  # a dry run writes nothing
     await coordinator.expect("Загрузить файл?")
     await coordinator.press("Загрузить")

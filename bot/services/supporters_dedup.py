@@ -55,6 +55,7 @@ class Person:
     key: str | None = None  # name_key, decrypted lazily for stored people
     district_id: int | None = None
     patronymic: str | None = None
+    has_address: bool = False  # an address is stored, found in the list or not
 
 
 @dataclass(frozen=True)
@@ -366,6 +367,7 @@ def plan_import(
                 key=probe.key,
                 district_id=place.district_id if place else None,
                 patronymic=probe.patronymic,
+                has_address=record.address is not None,
             )
             matcher.add(person)
             plan.new_people[ref] = {
@@ -403,8 +405,8 @@ def plan_import(
         else:
             plan.added_consents[ref] = consents[ref]
         person = matcher.people.get(ref)
-        if person is not None and person.district_id is None:
-            plan.unassigned += 1
+        if person is not None and person.has_address and person.district_id is None:
+            plan.unassigned += 1  # an address the list does not know: for review
     plan.decrypted = matcher.decrypted
     return plan
 
@@ -439,6 +441,7 @@ def _fill_missing(
         person.birth_index = probe.birth_index
         columns.update(birth_enc=enc(record.birth.isoformat()), birth_index=probe.birth_index)
     if record.address and not person.address_index and probe.address_index:
+        person.has_address = True
         person.address_index = probe.address_index
         columns.update(address_enc=enc(record.address.text), address_index=probe.address_index)
         if person.district_id is None and place is not None:

@@ -39,7 +39,7 @@ supporters-consent-saved = Saved
 
 supporters-empty-staff = No supporters in your scope yet.
 supporters-empty-candidate = No supporters in your district have agreed to be contacted by candidates yet.
-supporters-staff-title = <b>Supporters</b>: { $count }. Without a district: { $unassigned }. Possible duplicates: { $review } (/supporters_review).
+supporters-staff-title = <b>Supporters</b>: { $count }. Address not in the list: { $unassigned }. Possible duplicates: { $review } (/supporters_review).
 supporters-candidate-title = <b>Supporters in your district</b> who agreed to be contacted by candidates: { $count }. Do not forward their data.
 supporters-unassigned-title = <b>Supporters without a district</b> (address not in the list): { $count }
 supporters-page = page { $page } of { $pages }
@@ -96,11 +96,11 @@ supporters-report-refused = ❌ <b>File not imported</b> ({ $rows } rows): it ha
 supporters-report-dry =
     <b>Check</b> ({ $rows } rows), nothing written:
     new people: { $created }, merged with known ones: { $merged }, unchanged: { $unchanged }, updated: { $updated }
-    possible duplicates to review: { $review }, without a district: { $unassigned }, rows skipped: { $skipped }
+    possible duplicates to review: { $review }, address not in the district list: { $unassigned }, rows skipped: { $skipped }
 supporters-report-done =
     ✅ <b>Imported</b> ({ $rows } rows):
     new people: { $created }, merged with known ones: { $merged }, unchanged: { $unchanged }, updated: { $updated }
-    possible duplicates to review: { $review } (/supporters_review), without a district: { $unassigned }, rows skipped: { $skipped }
+    possible duplicates to review: { $review } (/supporters_review), address not in the district list: { $unassigned }, rows skipped: { $skipped }
 supporters-report-more = … and { $count } more.
 
 supporters-problem-columns = Row { $row }: the number of cells differs from the header.

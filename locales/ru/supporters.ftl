@@ -39,7 +39,7 @@ supporters-consent-saved = Сохранено
 
 supporters-empty-staff = Сторонников в вашей зоне пока нет.
 supporters-empty-candidate = В вашем округе пока нет сторонников, согласных на связь с кандидатами.
-supporters-staff-title = <b>Сторонники</b>: { $count }. Без округа: { $unassigned }. Возможных дублей: { $review } (/supporters_review).
+supporters-staff-title = <b>Сторонники</b>: { $count }. Адрес не найден в списке: { $unassigned }. Возможных дублей: { $review } (/supporters_review).
 supporters-candidate-title = <b>Сторонники вашего округа</b>, согласные на связь с кандидатами: { $count }. Не пересылайте их данные.
 supporters-unassigned-title = <b>Сторонники без округа</b> (адрес не найден в списке): { $count }
 supporters-page = стр. { $page } из { $pages }
@@ -96,11 +96,11 @@ supporters-report-refused = ❌ <b>Файл не загружен</b> (стро�
 supporters-report-dry =
     <b>Проверка</b> (строк в файле: { $rows }) — ничего не записано:
     новых людей: { $created }, объединятся с уже известными: { $merged }, без изменений: { $unchanged }, обновятся: { $updated }
-    на проверку дублей: { $review }, без округа: { $unassigned }, пропущено строк: { $skipped }
+    на проверку дублей: { $review }, адрес не найден в списке округов: { $unassigned }, пропущено строк: { $skipped }
 supporters-report-done =
     ✅ <b>Загружено</b> (строк в файле: { $rows }):
     новых людей: { $created }, объединено с известными: { $merged }, без изменений: { $unchanged }, обновлено: { $updated }
-    на проверку дублей: { $review } (/supporters_review), без округа: { $unassigned }, пропущено строк: { $skipped }
+    на проверку дублей: { $review } (/supporters_review), адрес не найден в списке округов: { $unassigned }, пропущено строк: { $skipped }
 supporters-report-more = … и ещё { $count }.
 
 supporters-problem-columns = Строка { $row }: число ячеек не совпадает с заголовком.

@@ -32,6 +32,11 @@ class Visibility:
     district_id: int | None = None  # a candidate: their district, consent to contact only
 
 
+# For review: an address the election's address list does not know (people without any
+# address cannot be placed and are not listed).
+_UNASSIGNED = Supporter.district_id.is_(None) & Supporter.address_enc.is_not(None)
+
+
 class _Driver:
     """Bulk writes through the DB-API driver (aiosqlite "?" or asyncpg "$1")."""
 
@@ -86,10 +91,12 @@ class SupporterRepository:
                 Supporter.birth_index,
                 Supporter.name_enc,
                 Supporter.district_id,
+                Supporter.address_enc.is_not(None),
             )
         )
         return [
-            Person(r[0], r[1], r[2], r[3], r[4], name_enc=r[5], district_id=r[6]) for r in rows
+            Person(r[0], r[1], r[2], r[3], r[4], name_enc=r[5], district_id=r[6], has_address=r[7])
+            for r in rows
         ]
 
     async def consents(
@@ -316,7 +323,7 @@ class SupporterRepository:
     async def count(self, seen: Visibility, *, unassigned: bool = False) -> int:
         query = self._visible(select(Supporter), seen)
         if unassigned:
-            query = query.where(Supporter.district_id.is_(None))
+            query = query.where(_UNASSIGNED)
         return int(
             await self._session.scalar(select(func.count()).select_from(query.subquery())) or 0
         )
@@ -326,7 +333,7 @@ class SupporterRepository:
     ) -> list[Supporter]:
         query = self._visible(select(Supporter), seen)
         if unassigned:
-            query = query.where(Supporter.district_id.is_(None))
+            query = query.where(_UNASSIGNED)
         rows = await self._session.scalars(
             query.order_by(Supporter.id).offset(offset).limit(limit)
         )

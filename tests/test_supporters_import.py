@@ -317,7 +317,7 @@ async def test_the_same_person_across_lists_in_every_spelling(
     assert await count(uow_factory, Supporter) == 5
 
 
-async def test_near_misses_go_to_the_review_queue_and_a_decision_merges(
+async def test_near_misses_go_to_the_review_queue_until_someone_decides(
     uow_factory: UnitOfWorkFactory, cipher: FieldCipher
 ) -> None:
     await add_buildings(uow_factory, ("улица Садовая", "12"))

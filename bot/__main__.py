@@ -1,6 +1,6 @@
 """The command line:
 `python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey|
-rotate-key]`.
+rotate-key]`, and `import-supporters` / `export-supporters`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
         "file", type=Path, help="TOML: [election], [election.calendar], [election.config]"
     )
     election.add_argument("--current", action="store_true", help="make it the current election")
+    from bot.services.supporters_cli import add_arguments as supporter_arguments
+
+    supporter_arguments(commands)
     return parser
 
 
@@ -154,6 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.services.key_rotation import run
 
             print(asyncio.run(run(settings)))
+        if command in ("import-supporters", "export-supporters"):
+            from bot.services import supporters_cli
+
+            run = (
+                supporters_cli.import_command
+                if command[0] == "i"
+                else supporters_cli.export_command
+            )
+            print(asyncio.run(run(settings, args)))
             return 0
         from bot import app
 

@@ -25,6 +25,7 @@ from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.materials import MaterialsRepository
 from bot.db.repositories.quest import QuestRepository
 from bot.db.repositories.reminders import ReminderRepository
+from bot.db.repositories.supporters import SupporterRepository
 from bot.db.repositories.teams import TeamRepository
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.materials = MaterialsRepository(session)
         self.documents = DocumentsRepository(session)
         self.fund = FundRepository(session)
+        self.supporters = SupporterRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

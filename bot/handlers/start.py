@@ -9,6 +9,7 @@ from aiogram.types import Message
 
 from bot.db.uow import UnitOfWork
 from bot.handlers import deeplinks, registration, views
+from bot.handlers import supporters as supporter_dialogs
 from bot.i18n import Translator
 from bot.services import deeplinks as links
 from bot.services.crypto import FieldCipher
@@ -41,5 +42,12 @@ async def on_start(
         await state.clear()
         await views.send_menu(message, t, actor)
         return
+    if step is Step.FULL_NAME and await uow.candidates.by_user(actor.user_id) is None:
+        # Consented through a supporter link: a supporter sees their card; one who left the
+        # sign-up half-way starts the candidate registration (which needs its draft row).
+        if await uow.supporters.by_user(actor.user_id) is not None:
+            await supporter_dialogs.send_own_card(message, uow, t, cipher, actor)
+            return
+        await registration.registration.give_consent(uow, actor.user_id, t.locale)
     await message.answer(t("welcome-back"))
     await registration.proceed(message, state, uow, t, cipher, actor.user_id)

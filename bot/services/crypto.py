@@ -55,4 +55,5 @@ class FieldCipher:
 
     def blind_index(self, value: str) -> str:
         """A keyed hash: equal values match, the value itself cannot be read back."""
-        return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()
+        # hmac.digest: the same HMAC-SHA256, in one C call (imports hash millions of values).
+        return hmac.digest(self._index_key, value.encode(), "sha256").hex()

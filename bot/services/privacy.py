@@ -16,7 +16,7 @@ from bot.db.models import (
 )
 from bot.db.models.materials import MaterialResource
 from bot.db.uow import UnitOfWork
-from bot.services import registration, teams
+from bot.services import registration, supporters, teams
 from bot.services.crypto import FieldCipher
 from bot.services.validation import mask_email, mask_phone
 
@@ -71,13 +71,19 @@ async def describe(
         email_masked=mask_email(card.email) if card and card.email else None,
         organisation=card.organisation if card else None,
         district=district,
-        roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
         team=await teams.membership(uow, candidate),
         leaflets=await uow.materials.count_leaflets(candidate.id) if candidate else 0,
         print_runs=len(await uow.materials.runs(candidate.id)) if candidate else 0,
         nomination_answers=answers,
         nomination_documents=documents,
         fund=fund,
+        roles=tuple(
+            sorted(
+                {grant.role.value for grant in grants}
+                | _own_roles(candidate)
+                | ({RoleName.SUPPORTER.value} if await uow.supporters.by_user(user_id) else set())
+            )
+        ),
     )
 
 
@@ -94,6 +100,7 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     candidate = await uow.candidates.by_user(user_id)
     if candidate is not None:
         await uow.documents.erase(candidate.id)  # questionnaire answers and stored PDFs
+    await supporters.forget(uow, user_id)  # their supporter record and every merged source
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back

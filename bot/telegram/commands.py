@@ -25,6 +25,7 @@ PUBLIC = (
     "privacy",
     "forget_me",
     "cancel",
+    "supporters",
 )
 COORDINATOR: tuple[str, ...] = (
     "pending",
@@ -37,6 +38,9 @@ COORDINATOR: tuple[str, ...] = (
     "broadcast_status",
     "export",
     "funds",
+    "import_supporters",
+    "export_supporters",
+    "supporters_review",
 )
 ADMIN = (
     "admin",

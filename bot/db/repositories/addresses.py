@@ -53,6 +53,18 @@ class AddressRepository:
         keys = await self._session.scalars(query)
         return sorted({key.split("|", 1)[0] for key in keys})
 
+    async def placements(self, election_id: int) -> dict[str, tuple[int, int | None, int | None]]:
+        """address key → (building id, district id, formation id) of every building: what a
+        bulk import matches thousands of addresses against, in one query."""
+        rows = await self._session.execute(
+            select(
+                Building.address_key, Building.id, Building.district_id, Building.formation_id
+            ).where(Building.election_id == election_id)
+        )
+        return {
+            key: (building, district, formation) for key, building, district, formation in rows
+        }
+
     async def needing_review(self, election_id: int, limit: int = 50) -> list[Building]:
         rows = await self._session.scalars(
             select(Building)

@@ -157,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.services.key_rotation import run
 
             print(asyncio.run(run(settings)))
+            return 0
         if command in ("import-supporters", "export-supporters"):
             from bot.services import supporters_cli
 

@@ -1,5 +1,6 @@
 """The command line:
-`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey]`.
+`python -m bot [run|console|webhook|migrate|import-districts|import-election|import-addresses|
+genkey]`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -47,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
         "file", type=Path, help="TOML: [election], [election.calendar], [election.config]"
     )
     election.add_argument("--current", action="store_true", help="make it the current election")
+    addresses = commands.add_parser("import-addresses", help="load a district's address list")
+    addresses.add_argument(
+        "file",
+        type=Path,
+        help="CSV: street, house[, building][, apartments][, latitude, longitude]"
+        "[, polling_station]",
+    )
+    addresses.add_argument("--formation", required=True, help="municipal formation's name")
+    addresses.add_argument("--district", required=True, type=int, help="district number")
     return parser
 
 
@@ -142,6 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "import-districts":
             print(asyncio.run(_import_districts(settings, args)))
+            return 0
+        if command == "import-addresses":
+            from bot.services.canvass_addresses import import_addresses_cli
+
+            print(
+                asyncio.run(
+                    import_addresses_cli(settings, args.file, args.formation, args.district)
+                )
+            )
             return 0
         if command == "import-election":
             print(asyncio.run(_import_election(settings, args)))

@@ -19,6 +19,7 @@ from bot.db.models import FsmRecord, ProcessedUpdate
 from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
+from bot.db.repositories.canvass import CanvassRepository
 from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.quest import QuestRepository
 from bot.db.repositories.reminders import ReminderRepository
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.quest = QuestRepository(session)
         self.reminders = ReminderRepository(session)
         self.addresses = AddressRepository(session)
+        self.canvass = CanvassRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

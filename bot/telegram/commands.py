@@ -13,6 +13,7 @@ PUBLIC = (
     "quest",
     "ask",
     "faq",
+    "canvass",
     "menu",
     "settings",
     "help",
@@ -31,6 +32,8 @@ COORDINATOR: tuple[str, ...] = (
     "broadcast",
     "broadcast_status",
     "export",
+    "canvass_flags",
+    "import_addresses",
 )
 ADMIN = (
     "admin",

@@ -21,7 +21,7 @@ from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
-from bot.services import broadcast
+from bot.services import broadcast, canvass
 from bot.services import reminders as rules
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
@@ -224,6 +224,8 @@ class ReminderDispatcher:
                     days=int_of(payload, "days"),
                 )
             )
+        if reminder.kind == canvass.GOTV_KIND:
+            return await render_gotv(uow, self._cipher, t, reminder, today)
         if reminder.kind == "digest":
             waiting = len(await uow.quest.waiting(None, None, limit=1000))
             stalled = await uow.candidates.stalled_count(now - timedelta(days=rules.NUDGE_DAYS[1]))
@@ -280,6 +282,7 @@ class ReminderPlanner:
                 planned += rules.plan_deadlines(candidate, await service.view(), tz)
                 if election is not None:
                     planned += rules.plan_calendar(candidate.user_id, election, tz)
+                    planned += canvass.plan_gotv(candidate, election, tz)
                 covering = await _coordinators_of(uow, candidate, coordinators, staff)
                 planned += rules.plan_nudges(candidate, covering, tz)
             for item in planned:
@@ -316,6 +319,29 @@ async def _coordinators_of(
                 covering.append(user_id)
                 break
     return covering or staff
+
+
+async def render_gotv(
+    uow: UnitOfWork, cipher: FieldCipher, t: Translator, reminder: Reminder, today: date
+) -> Rendered | None:
+    """The get-out-the-vote list of the candidate's canvass, as it stands when it goes out;
+    nothing when it is empty or the election moved."""
+    from bot.handlers.canvass import gotv_text
+
+    payload = reminder.payload or {}
+    candidate = await uow.quest.candidate(int_of(payload, "candidate"))
+    election = await uow.geography.current_election()
+    if candidate is None or candidate.user_id != reminder.user_id:
+        return None
+    if not canvass.gotv_still_relevant(payload, election, today):
+        return None
+    groups = await canvass.gotv_list(uow, cipher, candidate.id)
+    if not groups:
+        return None
+    await uow.audit.record(None, "canvass_gotv_pushed", "candidate", candidate.id)
+    assert election is not None
+    days = (election.election_day - today).days
+    return Rendered(gotv_text(t, groups, days))
 
 
 def start_scheduler(

@@ -535,3 +535,87 @@ async def test_one_line_notes_work_for_many_at_once(running: RunningBot) -> None
     await asyncio.gather(*(notes(v, 10 * i + 1) for i, v in enumerate(volunteers)))
     stored = await visits(running)
     assert len(stored) == 15 and len({v.apartment for v in stored}) == 15
+
+
+@pytest.fixture
+def campaign_clock() -> Iterator[FrozenClock]:
+    # The campaign period of the demo election is open: the canvass stage is unlocked.
+    frozen = FrozenClock(datetime(2027, 7, 1, 9, 0, tzinfo=UTC))
+    set_clock(frozen)
+    yield frozen
+    reset_clock()
+
+
+async def test_the_quest_follows_the_canvass_log(
+    running: RunningBot, campaign_clock: FrozenClock
+) -> None:
+    candidate = await candidate_with_list(running)
+    async with running.app.uow_factory() as uow:
+        person = await uow.candidates.by_user(candidate.user_id)
+        assert person is not None
+        # The log task opens after the guide is read.
+        from bot.handlers.quest import service_for
+
+        quest = await service_for(
+            uow, running.app.cipher, running.app.dispatcher["quest_holder"], person, "ru",
+            running.settings,
+        )  # fmt: skip
+        await quest.confirm_read("canvass.canvass_guide")
+    await candidate.send("Ленина 5 кв 1 сторонник")
+    await candidate.expect("Понял так")
+    await candidate.press("Верно")
+    await candidate.expect("Записано")
+    await candidate.send("Ленина 5 кв 2 против")
+    await candidate.expect("Понял так")
+    await candidate.press("Верно")
+    await candidate.expect("Записано")
+    await candidate.send("/canvass")
+    await candidate.expect("Обход округа")
+    async with running.app.uow_factory() as uow:
+        person = await uow.candidates.by_user(candidate.user_id)
+        assert person is not None
+        quest = await service_for(
+            uow, running.app.cipher, running.app.dispatcher["quest_holder"], person, "ru",
+            running.settings,
+        )  # fmt: skip
+        view = await quest.view()
+    log_task, doors = view.task("canvass.canvass_log"), view.task("canvass.doors")
+    assert log_task is not None and log_task.state.value == "done"
+    assert doors is not None and doors.progress is not None and doors.progress[0] == 2
+
+
+async def test_voice_note_and_privacy_of_a_volunteer(running: RunningBot) -> None:
+    candidate = await candidate_with_list(running)
+    volunteer = await invite_volunteer(running, candidate)
+    await volunteer.send("/canvass")
+    await volunteer.expect("🚪")
+    await volunteer.press("Новая заметка")
+    await volunteer.expect("Какой дом?")
+    await volunteer.send("Морская наб 15 корп 2")
+    await volunteer.expect("квартир: 300")
+    await volunteer.press("Без квартиры")
+    await volunteer.expect("чем закончилось")
+    await volunteer.press("Прийти позже")
+    await volunteer.expect("Итог")
+    await volunteer.press("Заметка")
+    await volunteer.expect("голосовое")
+    voice = {"file_id": "voice-file-1", "file_unique_id": "v1", "duration": 4}
+    running.emulator._user_message(volunteer.user_id, {"voice": voice})
+    await volunteer.expect("Голосовая заметка")
+    await volunteer.press("Сохранить")
+    await volunteer.expect("Записано: Морская наб. 15 к2")
+    (visit,) = await visits(running)
+    assert visit.apartment is None and visit.follow_up  # "come back later" is a follow-up
+    assert running.app.cipher.decrypt(visit.voice_file_enc) == "voice-file-1"
+    await volunteer.send("/privacy")
+    report = await volunteer.expect("Что хранится")
+    assert "волонтёр в командах — 1, ваших заметок — 1" in report["text"]
+    # The candidate sees the follow-up and closes it.
+    await candidate.send("/canvass")
+    await candidate.expect("Обход округа")
+    await candidate.press("Вернуться (1)")
+    due = await candidate.expect("Куда вернуться")
+    await candidate.press_data(callback(due, "Морская"), due["message_id"])
+    await candidate.expect_answer("Отмечено")
+    (visit,) = await visits(running)
+    assert visit.follow_up_done_at is not None

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 router = Router(name="canvass")
 MAX_UPLOAD = 2 * 1024 * 1024
 TEXT_BUDGET = MESSAGE_LIMIT - 300
+DOORS_TASK = "canvass.doors"  # bot/quests/stages/07_canvass.toml
 
 
 class CvCb(CallbackData, prefix="cv"):
@@ -255,8 +256,11 @@ async def on_canvass(
     cipher: FieldCipher,
     t: Translator,
     actor: Actor,
+    settings: Settings,
+    quest_holder: QuestHolder | None = None,
 ) -> None:
     await state.set_state(None)
+    holder = quest_holder
     campaign = await _campaign(uow, actor)
     if campaign is None:
         await message.answer(t("canvass-no-campaign"))
@@ -266,7 +270,7 @@ async def on_canvass(
             t("canvass-volunteer-home"), reply_markup=await _note_start_keyboard(uow, t, campaign)
         )
         return
-    await _send_summary(message, uow, cipher, t, campaign, actor)
+    await _send_summary(message, uow, cipher, t, campaign, actor, holder, settings)
 
 
 async def _send_summary(
@@ -276,11 +280,16 @@ async def _send_summary(
     t: Translator,
     campaign: Campaign,
     actor: Actor,
+    holder: QuestHolder | None,
+    settings: Settings,
 ) -> None:
     summary = await service.summary(uow, cipher, campaign)
+    if holder is not None:
+        await _sync_doors(uow, cipher, holder, settings, campaign, summary.doors)
     await message.answer(_summary_text(t, summary), reply_markup=_candidate_menu(t, summary))
     if summary.doors:
-        labels = [outcome_name(t, o) for o in OUTCOMES]
+        # Without the emoji: the chart's font has no colour glyphs.
+        labels = [outcome_name(t, o).split(" ", 1)[-1] for o in OUTCOMES]
         values = [float(summary.outcomes[o]) for o in OUTCOMES]
         image = await asyncio.to_thread(
             documents.outcomes_chart,
@@ -292,6 +301,31 @@ async def _send_summary(
         await message.answer_photo(
             BufferedInputFile(image, filename="canvass.png"), caption=t("canvass-chart-caption")
         )
+
+
+async def _sync_doors(
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    holder: QuestHolder,
+    settings: Settings,
+    campaign: Campaign,
+    doors: int,
+) -> None:
+    """The quest's "300 doors" counter follows the canvass log: no number to type twice."""
+    candidate = await uow.quest.candidate(campaign.candidate_id)
+    if candidate is None or doors == 0:
+        return
+    user = await uow.users.get(candidate.user_id)
+    quest = await service_for(
+        uow, cipher, holder, candidate, user.locale if user else "ru", settings
+    )
+    task = (await quest.view()).task(DOORS_TASK)
+    if task is None or not task.actionable or (task.progress and task.progress[0] >= doors):
+        return
+    try:
+        await quest.count(DOORS_TASK, doors, absolute=True)
+    except InputError as error:  # closed meanwhile, or over the counter's range
+        log.info("doors counter not synced: %s", error.code)
 
 
 def _summary_text(t: Translator, summary: service.Summary) -> Markup:

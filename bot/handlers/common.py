@@ -101,6 +101,10 @@ async def _send_privacy(
         district=report.district or missing,
         roles=", ".join(t(f"role-{role}") for role in report.roles) or missing,
     )
+    if report.canvass_teams:
+        details += "\n" + t(
+            "canvass-privacy", teams=report.canvass_teams, notes=report.canvass_notes
+        )
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

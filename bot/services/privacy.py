@@ -31,6 +31,8 @@ class PrivacyReport:
     organisation: str | None
     district: str | None
     roles: tuple[str, ...]
+    canvass_teams: int = 0  # candidates' canvass teams the person volunteers in
+    canvass_notes: int = 0
 
 
 async def describe(
@@ -56,6 +58,8 @@ async def describe(
         organisation=card.organisation if card else None,
         district=district,
         roles=tuple(sorted({grant.role.value for grant in grants} | _own_roles(candidate))),
+        canvass_teams=len(teams := await uow.canvass.memberships_of(user_id)),
+        canvass_notes=await uow.canvass.notes_by(teams),
     )
 
 

@@ -179,3 +179,4 @@ canvass-import-too-many = Too many rows: up to { $limit }.
 canvass-import-summary = 🏠 Address list loaded: { $rows } rows, { $added } new buildings, { $updated } updated.
     For review: { $review } · already in another district: { $other }.
 canvass-import-review-lines = Lines for review: { $lines }
+canvass-privacy = Canvassing: volunteer in { $teams } team(s), { $notes } notes of yours (display name encrypted; after /forget_me the notes stay with the candidate without your name)

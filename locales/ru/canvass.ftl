@@ -180,3 +180,4 @@ canvass-import-too-many = Слишком много строк: можно до 
 canvass-import-summary = 🏠 Адресный список загружен: строк { $rows }, новых домов { $added }, обновлено { $updated }.
     На проверку: { $review } · уже в другом округе: { $other }.
 canvass-import-review-lines = Строки на проверку: { $lines }
+canvass-privacy = Обход: волонтёр в командах — { $teams }, ваших заметок — { $notes } (отображаемое имя зашифровано; после /forget_me заметки останутся у кандидата без вашего имени)

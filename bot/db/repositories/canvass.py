@@ -61,6 +61,25 @@ class CanvassRepository:
         ).first()
         return (row[0], row[1]) if row else None
 
+    async def memberships_of(self, user_id: int) -> list[CanvassVolunteer]:
+        """The teams a person volunteers in (their own campaign not counted)."""
+        rows = await self._session.scalars(
+            select(CanvassVolunteer).where(
+                CanvassVolunteer.user_id == user_id, CanvassVolunteer.is_candidate.is_(False)
+            )
+        )
+        return list(rows)
+
+    async def notes_by(self, memberships: list[CanvassVolunteer]) -> int:
+        if not memberships:
+            return 0
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(CanvassVisit)
+            .where(CanvassVisit.volunteer_id.in_([m.id for m in memberships]))
+        )
+        return int(count or 0)
+
     async def volunteers(self, candidate_id: int) -> list[CanvassVolunteer]:
         rows = await self._session.scalars(
             select(CanvassVolunteer)

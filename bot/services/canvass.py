@@ -43,6 +43,10 @@ GOTV_DAYS = (14, 7, 2)  # days before election day; the last comes before the si
 HISTORY_LIMIT = 15
 
 
+# A district never changes its election: asked once per process, not once per door.
+_election_of_district: dict[int, int] = {}
+
+
 @dataclass(frozen=True)
 class Campaign:
     """Whose canvass a person works on now, and where."""
@@ -74,14 +78,17 @@ async def campaign_of(uow: UnitOfWork, user_id: int) -> Campaign | None:
         membership, candidate = found
     if candidate is None or candidate.district_id is None:
         return None
-    district = await uow.geography.district(candidate.district_id)
-    if district is None:
-        return None
+    election_id = _election_of_district.get(candidate.district_id)
+    if election_id is None:
+        district = await uow.geography.district(candidate.district_id)
+        if district is None:
+            return None
+        election_id = _election_of_district[district.id] = district.formation.election_id
     return Campaign(
         candidate_id=candidate.id,
         candidate_user_id=candidate.user_id,
-        district_id=district.id,
-        election_id=district.formation.election_id,
+        district_id=candidate.district_id,
+        election_id=election_id,
         volunteer_id=membership.id,
         is_candidate=membership.is_candidate,
     )
@@ -371,6 +378,9 @@ async def save_note(
     if draft.outcome not in OUTCOMES:
         raise InputError("canvass-outcome-missing")
     phone = draft.contact_phone
+    flags = await _flags(uow, campaign, draft.distance_m)
+    # Every read before the first write: SQLite's write lock is held only to the commit.
+    volunteer = await uow.canvass.volunteer(campaign.volunteer_id)
     visit = CanvassVisit(
         candidate_id=campaign.candidate_id,
         volunteer_id=campaign.volunteer_id,
@@ -382,7 +392,7 @@ async def save_note(
         voice_file_enc=cipher.encrypt(draft.voice) if draft.voice else None,
         follow_up=draft.follow_up or draft.outcome == "later",
         distance_m=draft.distance_m,
-        flags=await _flags(uow, campaign, draft.distance_m),
+        flags=flags,
         source=source,
         confirmed=confirmed,
         message_id=message_id,
@@ -391,7 +401,6 @@ async def save_note(
     if phone and confirmed:
         _set_contact(visit, cipher, draft.contact_name, phone)
     uow.canvass.add(visit)
-    volunteer = await uow.canvass.volunteer(campaign.volunteer_id)
     if volunteer is not None:
         volunteer.last_building_id = building.id
     await uow.canvass.flush()

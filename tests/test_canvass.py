@@ -619,3 +619,25 @@ async def test_voice_note_and_privacy_of_a_volunteer(running: RunningBot) -> Non
     await candidate.expect_answer("Отмечено")
     (visit,) = await visits(running)
     assert visit.follow_up_done_at is not None
+
+
+async def test_coordinators_import_address_lists_within_their_scope(running: RunningBot) -> None:
+    outsider = await running.coordinator('mf:"Коломна"')
+    await outsider.send("/import_addresses Гавань 2")
+    await outsider.expect("Такого округа нет")  # out of scope looks like unknown
+    coordinator = await running.coordinator('mf:"Гавань"')
+    await coordinator.send("/import_addresses Гавань")
+    await coordinator.expect("Формат: /import_addresses")
+    await coordinator.send("/import_addresses Гавань 2")
+    await coordinator.expect("Пришлите CSV")
+    await coordinator.send_document(b"\xff\xfe garbage", "list.csv", "text/csv")
+    await coordinator.expect("названия столбцов")
+    await coordinator.send_document(ADDRESSES.encode(), "list.csv", "text/csv")
+    await coordinator.expect("новых домов 4")
+    candidate = running.user()
+    await register(candidate)
+    await candidate.send("Морская 15 корп 2 кв 300 против")
+    await candidate.expect("Понял так")  # the coordinator's list is the candidate's list
+    volunteer = running.user()
+    await volunteer.send("/import_addresses Гавань 2")
+    await volunteer.expect("для координаторов")

@@ -641,3 +641,27 @@ async def test_coordinators_import_address_lists_within_their_scope(running: Run
     volunteer = running.user()
     await volunteer.send("/import_addresses Гавань 2")
     await volunteer.expect("для координаторов")
+
+
+async def test_a_resident_who_withdraws_consent_is_erased(running: RunningBot) -> None:
+    candidate = await candidate_with_list(running)
+    await candidate.send("Ленина 5 кв 12 сторонник +79111234567 Анна")
+    await candidate.expect("Понял так")
+    await candidate.press("житель согласен")
+    await candidate.expect("Записано")
+    # A location shared outside any dialog starts a note at the nearest building.
+    await candidate.send_location(59.9410, 30.2510)
+    await candidate.expect("Ближайший дом: ул. Ленина 7")
+    await candidate.send("/canvass")
+    await candidate.expect("Обход округа")
+    await candidate.press("Удалить контакт жителя")
+    await candidate.expect("отозвал согласие")
+    await candidate.send("not a phone")
+    await candidate.expect("Не похоже на номер")
+    await candidate.send("8 (911) 123-45-67")
+    await candidate.expect("контакт удалён из заметок (1)")
+    (visit,) = await visits(running)
+    assert visit.outcome == "supporter" and visit.contact_phone_enc is None
+    assert visit.contact_name_enc is None and visit.contact_consent_at is None
+    async with running.app.uow_factory() as uow:
+        assert await service.consenting_contacts(uow, running.app.cipher, visit.candidate_id) == []

@@ -79,6 +79,7 @@ class CanvassForm(StatesGroup):
     contact_phone = State()
     note = State()
     upload = State()  # an address list CSV
+    erase = State()  # the phone of a resident who withdrew their consent
 
 
 NOTE_STATES = (
@@ -403,7 +404,7 @@ def _candidate_menu(t: Translator, summary: service.Summary) -> InlineKeyboardMa
                 _b(t("canvass-button-export-xlsx"), "exx"),
                 _b(t("canvass-button-export-csv"), "exc"),
             ],
-            [_b(t("canvass-button-upload"), "up")],
+            [_b(t("canvass-button-upload"), "up"), _b(t("canvass-button-erase"), "er")],
         ]
     )
 
@@ -570,7 +571,7 @@ async def _show_draft(
         await message.answer(text, reply_markup=markup)
 
 
-@router.message(StateFilter(*NOTE_STATES), F.location)
+@router.message(StateFilter(None, *NOTE_STATES), F.location)
 async def on_location(
     message: Message,
     state: FSMContext,
@@ -579,8 +580,11 @@ async def on_location(
     t: Translator,
     actor: Actor,
 ) -> None:
+    """A shared location picks the nearest building of the district: a new note there."""
     campaign = await _campaign(uow, actor)
     if campaign is None or message.location is None:
+        if await state.get_state() is None:
+            raise SkipHandler  # not a canvasser: whoever comes next answers
         await message.answer(t("canvass-no-campaign"))
         return
     found = await service.building_by_location(
@@ -1383,7 +1387,14 @@ async def _upload(ctx: _Ctx) -> None:
     await ctx.message.answer(ctx.t("canvass-upload-prompt"))
 
 
+async def _erase(ctx: _Ctx) -> None:
+    ctx.candidate_only()
+    await ctx.state.set_state(CanvassForm.erase)
+    await ctx.message.answer(ctx.t("canvass-erase-prompt"))
+
+
 _ACTIONS = {
+    "er": _erase,
     "new": _new,
     "b": _pick_building,
     "lb": _pick_line_building,
@@ -1413,6 +1424,34 @@ _ACTIONS = {
     "exc": _export,
     "up": _upload,
 }
+
+
+@router.message(CanvassForm.erase, F.text | F.contact)
+async def on_erase_phone(
+    message: Message,
+    state: FSMContext,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    t: Translator,
+    actor: Actor,
+) -> None:
+    """A resident withdrew their consent: their name and phone go from every note."""
+    if message.text and message.text.startswith("/"):
+        return
+    campaign = await _campaign(uow, actor)
+    if campaign is None or not campaign.is_candidate:
+        await state.set_state(None)
+        await message.answer(t("canvass-candidate-only"))
+        return
+    raw = message.contact.phone_number if message.contact else (message.text or "")
+    try:
+        phone = service.contact_phone(raw)
+    except InputError:
+        await message.answer(t("canvass-contact-phone-invalid"))
+        return
+    erased = await service.erase_resident(uow, cipher, campaign, phone)
+    await state.set_state(None)
+    await message.answer(t("canvass-erased", count=erased))
 
 
 # --- address lists: upload (candidate, coordinators) ------------------------------------------

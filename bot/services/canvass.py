@@ -478,6 +478,24 @@ async def cancel_line(uow: UnitOfWork, campaign: Campaign, visit_id: int) -> Non
     await uow.canvass.delete_orphan_building(building_id)
 
 
+async def erase_resident(
+    uow: UnitOfWork, cipher: FieldCipher, campaign: Campaign, phone: str
+) -> int:
+    """A resident withdrew consent: their contact leaves every note of the campaign (the
+    doors' outcomes stay, anonymous). Returns how many notes held it."""
+    visits = await uow.canvass.with_phone(campaign.candidate_id, cipher.blind_index(phone))
+    for visit in visits:
+        await uow.canvass.erase_contact(visit)
+    await uow.audit.record(
+        campaign.candidate_user_id,
+        "canvass_contact_erased",
+        "candidate",
+        campaign.candidate_id,
+        notes=len(visits),
+    )
+    return len(visits)
+
+
 async def follow_up_done(uow: UnitOfWork, campaign: Campaign, visit_id: int) -> CanvassVisit:
     visit = await uow.canvass.visit(visit_id)
     if visit is None or visit.candidate_id != campaign.candidate_id:

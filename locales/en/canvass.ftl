@@ -180,3 +180,6 @@ canvass-import-summary = 🏠 Address list loaded: { $rows } rows, { $added } ne
     For review: { $review } · already in another district: { $other }.
 canvass-import-review-lines = Lines for review: { $lines }
 canvass-privacy = Canvassing: volunteer in { $teams } team(s), { $notes } notes of yours (display name encrypted; after /forget_me the notes stay with the candidate without your name)
+canvass-button-erase = 🗑 Erase a resident's contact
+canvass-erase-prompt = Did a resident withdraw their consent? Send their phone number — the name and number are erased from every note (the door notes stay without them). Leave: /cancel
+canvass-erased = Done: the contact was erased from { $count } note(s).

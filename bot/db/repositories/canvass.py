@@ -171,6 +171,15 @@ class CanvassRepository:
         )
         return list(rows)
 
+    async def with_phone(self, candidate_id: int, phone_index: str) -> list[CanvassVisit]:
+        rows = await self._session.scalars(
+            select(CanvassVisit).where(
+                CanvassVisit.candidate_id == candidate_id,
+                CanvassVisit.contact_phone_index == phone_index,
+            )
+        )
+        return list(rows)
+
     async def flagged_counts(self, candidate_ids: list[int] | None) -> dict[int, int]:
         """Flagged notes per candidate. JSON has no portable "not empty" test, so the flags
         are read and counted here; only short lists travel."""

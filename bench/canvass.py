@@ -277,20 +277,25 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
     if args.profile is not None:
         argv = [sys.executable, "-m", "cProfile", "-o", str(args.profile), "-m", "bot", "run"]
     phases: list[Phase] = []
-    async with Target("shtab", BOT_TOKEN, argv, env, workdir) as target:
-        users = [
-            (TimedUser(target.emulator, v.user_id, first_name=f"Вол{v.user_id}"), v)
-            for v in volunteers
-        ]
-        warm = await phase(target, "warm-up", users, 1, 0.0)
-        paced = await phase(target, "paced", users, args.notes, interval)
-        phases = [warm, paced]
-        if not args.no_max:
-            phases.append(await phase(target, "max", users, args.notes, 0.0))
-        for user, _ in users:
-            user.close()
-        failed = [error for item in phases for error in item.errors]
-        log_tail = target.log_tail()
+    failed: list[str] = []
+    log_tail = ""
+    try:
+        async with Target("shtab", BOT_TOKEN, argv, env, workdir) as target:
+            users = [
+                (TimedUser(target.emulator, v.user_id, first_name=f"Вол{v.user_id}"), v)
+                for v in volunteers
+            ]
+            phases.append(await phase(target, "warm-up", users, 1, 0.0))
+            phases.append(await phase(target, "paced", users, args.notes, interval))
+            if not args.no_max:
+                phases.append(await phase(target, "max", users, args.notes, 0.0))
+            for user, _ in users:
+                user.close()
+            failed = [error for item in phases for error in item.errors]
+            log_tail = target.log_tail()
+    except ProcessLookupError:
+        # The bot exited on its own between the stop timeout and the kill: it is stopped.
+        pass
     print()
     report(phases)
     seen = sum(item.notes for item in phases)

@@ -1038,12 +1038,13 @@ async def _other_building(ctx: _Ctx) -> None:
 
 
 async def _next_apartment(ctx: _Ctx) -> None:
-    data = await ctx.state.get_data()
-    building_id = data.get("last_building")
-    if not isinstance(building_id, int):
+    volunteer = await ctx.uow.canvass.volunteer(ctx.campaign.volunteer_id)
+    if volunteer is None or volunteer.last_building_id is None:
         raise InputError("canvass-stale")
-    building = await service.building_in(ctx.uow, ctx.campaign, building_id)
-    draft = Draft(building.id, distance_m=data.get("last_distance"))  # type: ignore[arg-type]
+    building = await service.building_in(ctx.uow, ctx.campaign, volunteer.last_building_id)
+    data = await ctx.state.get_data()
+    distance = data.get("last_distance") if data.get("last_building") == building.id else None
+    draft = Draft(building.id, distance_m=distance if isinstance(distance, int) else None)
     await ctx.state.update_data(draft=draft.to_data())
     await _ask_apartment(ctx.message, ctx.state, ctx.t, building)
 
@@ -1162,9 +1163,8 @@ async def _confirm(ctx: _Ctx) -> None:
     if ctx.data.v == "c" and isinstance(held, list) and len(held) == 2 and held[1]:
         contact = (held[0], str(held[1]))
     visit = await service.confirm_line(ctx.uow, ctx.cipher, ctx.campaign, ctx.data.id, contact)
-    await ctx.state.update_data(
-        pending_contacts=pending, last_building=visit.building_id, last_distance=None
-    )
+    if held is not None:  # the dialog data is written only when it changed
+        await ctx.state.update_data(pending_contacts=pending)
     building = await service.building_in(ctx.uow, ctx.campaign, visit.building_id)
     await ctx.message.edit_text(
         ctx.t(

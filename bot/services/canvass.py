@@ -43,10 +43,6 @@ GOTV_DAYS = (14, 7, 2)  # days before election day; the last comes before the si
 HISTORY_LIMIT = 15
 
 
-# A district never changes its election: asked once per process, not once per door.
-_election_of_district: dict[int, int] = {}
-
-
 @dataclass(frozen=True)
 class Campaign:
     """Whose canvass a person works on now, and where."""
@@ -78,12 +74,9 @@ async def campaign_of(uow: UnitOfWork, user_id: int) -> Campaign | None:
         membership, candidate = found
     if candidate is None or candidate.district_id is None:
         return None
-    election_id = _election_of_district.get(candidate.district_id)
+    election_id = await uow.canvass.election_of_district(candidate.district_id)
     if election_id is None:
-        district = await uow.geography.district(candidate.district_id)
-        if district is None:
-            return None
-        election_id = _election_of_district[district.id] = district.formation.election_id
+        return None
     return Campaign(
         candidate_id=candidate.id,
         candidate_user_id=candidate.user_id,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Candidate, CandidateStatus
+from bot.db.models import Candidate, CandidateStatus, ElectoralDistrict, MunicipalFormation
 from bot.db.models.addresses import Building
 from bot.db.models.canvass import CanvassInvite, CanvassVisit, CanvassVolunteer
 
@@ -79,6 +79,13 @@ class CanvassRepository:
             .where(CanvassVisit.volunteer_id.in_([m.id for m in memberships]))
         )
         return int(count or 0)
+
+    async def election_of_district(self, district_id: int) -> int | None:
+        return await self._session.scalar(
+            select(MunicipalFormation.election_id)
+            .join(ElectoralDistrict, ElectoralDistrict.formation_id == MunicipalFormation.id)
+            .where(ElectoralDistrict.id == district_id)
+        )
 
     async def volunteers(self, candidate_id: int) -> list[CanvassVolunteer]:
         rows = await self._session.scalars(

@@ -1162,10 +1162,11 @@ async def _confirm(ctx: _Ctx) -> None:
     contact = None
     if ctx.data.v == "c" and isinstance(held, list) and len(held) == 2 and held[1]:
         contact = (held[0], str(held[1]))
-    visit = await service.confirm_line(ctx.uow, ctx.cipher, ctx.campaign, ctx.data.id, contact)
+    visit, building = await service.confirm_line(
+        ctx.uow, ctx.cipher, ctx.campaign, ctx.data.id, contact
+    )
     if held is not None:  # the dialog data is written only when it changed
         await ctx.state.update_data(pending_contacts=pending)
-    building = await service.building_in(ctx.uow, ctx.campaign, visit.building_id)
     await ctx.message.edit_text(
         ctx.t(
             "canvass-saved",

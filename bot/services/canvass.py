@@ -451,14 +451,16 @@ async def confirm_line(
     campaign: Campaign,
     visit_id: int,
     contact: tuple[str | None, str] | None,
-) -> CanvassVisit:
+) -> tuple[CanvassVisit, Building]:
     visit = await own_visit(uow, campaign, visit_id)
     if visit.confirmed:
         raise InputError("canvass-already-confirmed")
+    # Read first, then change: the UPDATE waits for the commit, SQLite's lock is held briefly.
+    building = await building_in(uow, campaign, visit.building_id)
     visit.confirmed = True
     if contact is not None:
         _set_contact(visit, cipher, contact[0], contact[1])
-    return visit
+    return visit, building
 
 
 async def cancel_line(uow: UnitOfWork, campaign: Campaign, visit_id: int) -> None:

@@ -17,6 +17,7 @@ from bot.db.models import AuditEntry, Reminder
 from bot.db.models.addresses import Building
 from bot.db.models.canvass import CanvassVisit, CanvassVolunteer
 from bot.handlers.canvass import CvCb
+from bot.handlers.canvass_office import OfficeCb
 from bot.services import canvass as service
 from bot.services.canvass_addresses import import_addresses, parse_addresses_csv
 from bot.services.clock import FrozenClock, reset_clock, set_clock
@@ -318,15 +319,17 @@ async def test_a_volunteer_sees_nothing_of_another_district(running: RunningBot)
     await volunteer.expect_answer("Недоступно")
     await volunteer.press_data(CvCb(a="x", id=rival_visit.id).pack())
     await volunteer.expect_answer("Недоступно")
-    await volunteer.press_data(CvCb(a="fd", id=rival_visit.id).pack())
+    await volunteer.press_data(OfficeCb(a="fd", id=rival_visit.id).pack())
     await volunteer.expect_answer("только кандидату")
-    for action in ("gl", "exx", "exc", "fl", "vol", "fus", "up"):
-        await volunteer.press_data(CvCb(a=action).pack())
+    for action in ("gl", "exx", "exc", "fl", "vol", "fus", "up", "er", "ni", "rv"):
+        await volunteer.press_data(OfficeCb(a=action, id=1).pack())
         await volunteer.expect_answer("только кандидату")
     await volunteer.press_data(CvCb(a="zz").pack())
     await volunteer.expect_answer("Недоступно")
+    await volunteer.press_data(OfficeCb(a="zz").pack())
+    await volunteer.expect_answer("Недоступно")
     # The candidate cannot reach the rival's note either.
-    await candidate.press_data(CvCb(a="fd", id=rival_visit.id).pack())
+    await candidate.press_data(OfficeCb(a="fd", id=rival_visit.id).pack())
     await candidate.expect_answer("Недоступно")
     await candidate.send("/canvass")
     summary = await candidate.expect("Обход округа")

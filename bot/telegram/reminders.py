@@ -326,7 +326,7 @@ async def render_gotv(
 ) -> Rendered | None:
     """The get-out-the-vote list of the candidate's canvass, as it stands when it goes out;
     nothing when it is empty or the election moved."""
-    from bot.handlers.canvass import gotv_text
+    from bot.handlers.canvass_views import gotv_text
 
     payload = reminder.payload or {}
     candidate = await uow.quest.candidate(int_of(payload, "candidate"))

@@ -18,7 +18,7 @@ from bot.db.models.addresses import Building
 from bot.db.models.canvass import CanvassVisit, CanvassVolunteer
 from bot.handlers.canvass import CvCb
 from bot.handlers.canvass_office import OfficeCb
-from bot.services import canvass as service
+from bot.services import canvass_report as report
 from bot.services.canvass_addresses import import_addresses, parse_addresses_csv
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from bot.telegram.sender import RateLimitedSender
@@ -195,7 +195,7 @@ async def test_one_line_note_is_shown_back_and_saved_only_when_confirmed(
     (saved,) = await visits(running)
     assert saved.confirmed and saved.source == "line" and saved.contact_consent_at
     async with running.app.uow_factory() as uow:
-        contacts = await service.consenting_contacts(uow, running.app.cipher, saved.candidate_id)
+        contacts = await report.consenting_contacts(uow, running.app.cipher, saved.candidate_id)
     assert [(c.name, c.phone, c.polling_station) for c in contacts] == [
         ("Анна", "+79111234567", "1234")
     ]
@@ -667,4 +667,4 @@ async def test_a_resident_who_withdraws_consent_is_erased(running: RunningBot) -
     assert visit.outcome == "supporter" and visit.contact_phone_enc is None
     assert visit.contact_name_enc is None and visit.contact_consent_at is None
     async with running.app.uow_factory() as uow:
-        assert await service.consenting_contacts(uow, running.app.cipher, visit.candidate_id) == []
+        assert await report.consenting_contacts(uow, running.app.cipher, visit.candidate_id) == []

@@ -11,7 +11,7 @@ import pytest
 
 from bot.db.models import Candidate, Election
 from bot.db.models.addresses import Building
-from bot.services import canvass
+from bot.services import canvass, canvass_report
 from bot.services.canvass_addresses import (
     import_addresses_cli,
     nearest,
@@ -104,7 +104,7 @@ def test_nearest_building_and_spelling_suggestions() -> None:
 def test_gotv_pushes_are_planned_before_the_silence_day() -> None:
     election = Election(code="e", name="e", election_day=date(2027, 9, 19))
     candidate = Candidate(id=7, user_id=70)
-    planned = canvass.plan_gotv(candidate, election, ZoneInfo("Europe/Moscow"))
+    planned = canvass_report.plan_gotv(candidate, election, ZoneInfo("Europe/Moscow"))
     assert [p.due_at.date().isoformat() for p in planned] == [
         "2027-09-05",
         "2027-09-12",
@@ -113,10 +113,10 @@ def test_gotv_pushes_are_planned_before_the_silence_day() -> None:
     assert all(p.not_after is not None and p.not_after.date().isoformat() == "2027-09-17"
                for p in planned)  # fmt: skip
     payload = planned[0].payload
-    assert canvass.gotv_still_relevant(payload, election, date(2027, 9, 17))
-    assert not canvass.gotv_still_relevant(payload, election, date(2027, 9, 18))
+    assert canvass_report.gotv_still_relevant(payload, election, date(2027, 9, 17))
+    assert not canvass_report.gotv_still_relevant(payload, election, date(2027, 9, 18))
     moved = Election(code="e", name="e", election_day=date(2027, 9, 26))
-    assert not canvass.gotv_still_relevant(payload, moved, date(2027, 9, 5))
+    assert not canvass_report.gotv_still_relevant(payload, moved, date(2027, 9, 5))
 
 
 def test_apartment_numbers_are_checked_against_the_building() -> None:

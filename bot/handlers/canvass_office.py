@@ -44,6 +44,7 @@ from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Markup, Translator
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
+from bot.services import canvass_report as report
 from bot.services import directory, export
 from bot.services.canvass import Campaign
 from bot.services.canvass_line import OUTCOMES, TOPICS
@@ -118,7 +119,7 @@ async def send_summary(
     holder: QuestHolder | None,
     settings: Settings,
 ) -> None:
-    summary = await service.summary(uow, cipher, campaign)
+    summary = await report.summary(uow, cipher, campaign)
     if holder is not None:
         await _sync_doors(uow, cipher, holder, settings, campaign, summary.doors)
     await message.answer(summary_text(t, summary), reply_markup=_candidate_menu(t, summary))
@@ -163,7 +164,7 @@ async def _sync_doors(
         log.info("doors counter not synced: %s", error.code)
 
 
-def _candidate_menu(t: Translator, summary: service.Summary) -> InlineKeyboardMarkup:
+def _candidate_menu(t: Translator, summary: report.Summary) -> InlineKeyboardMarkup:
     return keyboard(
         [
             [button(t("canvass-button-new-note"), "new")],
@@ -189,7 +190,7 @@ def _candidate_menu(t: Translator, summary: service.Summary) -> InlineKeyboardMa
 
 async def _follow_ups(ctx: ButtonContext) -> None:
     ctx.candidate_only()
-    due = await service.follow_ups(ctx.uow, ctx.cipher, ctx.campaign)
+    due = await report.follow_ups(ctx.uow, ctx.cipher, ctx.campaign)
     if not due:
         await ctx.message.answer(ctx.t("canvass-follow-ups-empty"))
         return
@@ -228,7 +229,7 @@ async def _follow_up_done(ctx: ButtonContext) -> None:
 
 async def _gotv(ctx: ButtonContext) -> None:
     ctx.candidate_only()
-    groups = await service.gotv_list(ctx.uow, ctx.cipher, ctx.campaign.candidate_id)
+    groups = await report.gotv_list(ctx.uow, ctx.cipher, ctx.campaign.candidate_id)
     await ctx.uow.audit.record(
         ctx.actor.user_id, "canvass_gotv_viewed", "candidate", ctx.campaign.candidate_id
     )
@@ -237,7 +238,7 @@ async def _gotv(ctx: ButtonContext) -> None:
 
 async def _flags(ctx: ButtonContext) -> None:
     ctx.candidate_only()
-    items = await service.flagged(ctx.uow, ctx.cipher, ctx.campaign.candidate_id)
+    items = await report.flagged(ctx.uow, ctx.cipher, ctx.campaign.candidate_id)
     if not items:
         await ctx.message.answer(ctx.t("canvass-flags-empty"))
         return
@@ -300,7 +301,7 @@ async def _export(ctx: ButtonContext) -> None:
     ctx.candidate_only()
     as_csv = ctx.data.a == "exc"
     t = ctx.t
-    table = await service.export_table(
+    table = await report.export_table(
         ctx.uow,
         ctx.cipher,
         ctx.campaign,
@@ -502,7 +503,7 @@ async def on_canvass_flags(message: Message, uow: UnitOfWork, t: Translator, act
         await message.answer(t("canvass-staff-only"))
         return
     scope = directory.scope_of(actor)
-    counts = await service.flagged_by_candidate(uow, None)
+    counts = await report.flagged_by_candidate(uow, None)
     lines = []
     for candidate_id, count in sorted(counts.items(), key=lambda item: -item[1]):
         candidate = await uow.quest.candidate(candidate_id)

@@ -17,6 +17,7 @@ from bot.handlers.quest import QuestHolder
 from bot.i18n import Markup, Translator
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
+from bot.services import canvass_report as report
 from bot.services.canvass import Campaign, Draft
 from bot.services.canvass_line import OUTCOMES, TOPICS
 from bot.services.crypto import FieldCipher
@@ -109,7 +110,7 @@ class ButtonContext:
             raise InputError("canvass-candidate-only")
 
 
-def summary_text(t: Translator, summary: service.Summary) -> Markup:
+def summary_text(t: Translator, summary: report.Summary) -> Markup:
     lines = [
         t(
             "canvass-summary",
@@ -236,7 +237,7 @@ def draft_keyboard(t: Translator, draft: Draft) -> InlineKeyboardMarkup:
     return keyboard(rows)
 
 
-def gotv_text(t: Translator, groups: list[service.GotvGroup], days: int | None = None) -> Markup:
+def gotv_text(t: Translator, groups: list[report.GotvGroup], days: int | None = None) -> Markup:
     people = sum(len(g.people) for g in groups)
     if not people:
         return Markup(t("canvass-gotv-empty"))

@@ -21,7 +21,7 @@ from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
-from bot.services import broadcast, canvass
+from bot.services import broadcast, canvass_report
 from bot.services import reminders as rules
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
@@ -224,7 +224,7 @@ class ReminderDispatcher:
                     days=int_of(payload, "days"),
                 )
             )
-        if reminder.kind == canvass.GOTV_KIND:
+        if reminder.kind == canvass_report.GOTV_KIND:
             return await render_gotv(uow, self._cipher, t, reminder, today)
         if reminder.kind == "digest":
             waiting = len(await uow.quest.waiting(None, None, limit=1000))
@@ -282,7 +282,7 @@ class ReminderPlanner:
                 planned += rules.plan_deadlines(candidate, await service.view(), tz)
                 if election is not None:
                     planned += rules.plan_calendar(candidate.user_id, election, tz)
-                    planned += canvass.plan_gotv(candidate, election, tz)
+                    planned += canvass_report.plan_gotv(candidate, election, tz)
                 covering = await _coordinators_of(uow, candidate, coordinators, staff)
                 planned += rules.plan_nudges(candidate, covering, tz)
             for item in planned:
@@ -333,9 +333,9 @@ async def render_gotv(
     election = await uow.geography.current_election()
     if candidate is None or candidate.user_id != reminder.user_id:
         return None
-    if not canvass.gotv_still_relevant(payload, election, today):
+    if not canvass_report.gotv_still_relevant(payload, election, today):
         return None
-    groups = await canvass.gotv_list(uow, cipher, candidate.id)
+    groups = await canvass_report.gotv_list(uow, cipher, candidate.id)
     if not groups:
         return None
     await uow.audit.record(None, "canvass_gotv_pushed", "candidate", candidate.id)

@@ -1,6 +1,6 @@
-"""Door-to-door canvassing: who canvasses for whom, notes taken at doors, and what the
-campaign gets back from them (coverage, outcomes, activity, follow-ups, the get-out-the-vote
-list, quality flags, exports). No aiogram here.
+"""Door-to-door canvassing: who canvasses for whom (invites, volunteers), the buildings of the
+district, and the notes taken at doors. What the campaign gets back from the notes is in
+bot.services.canvass_report. No aiogram here.
 
 Scope is one rule: a canvasser (the candidate or a volunteer they invited) works in the
 candidate's electoral district only. Every building and note id that comes from a button or

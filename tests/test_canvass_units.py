@@ -28,10 +28,14 @@ def test_the_one_line_form_is_parsed() -> None:
     assert parsed.address.key == "ленина|5|"
     assert (parsed.apartment, parsed.outcome, parsed.topics) == ("12", "supporter", ["yards"])
     assert parsed.phone == "+79111234567" and parsed.name is None and parsed.note is None
-    parsed = parse_line("пр. Кима 6к2, кв.7 не открыли перезвонить просили вечером")
+    parsed = parse_line("пр. Кима 6к2, кв.7 не открыли перезвонить Просили вечером")
     assert parsed.address.key == "кима|6|2"
     assert (parsed.apartment, parsed.outcome, parsed.follow_up) == ("7", "no_answer", True)
-    assert parsed.note == "просили вечером"
+    assert parsed.note == "Просили вечером"  # the note keeps the canvasser's case
+    # The first outcome word wins: "за парковку" later in the line is part of the note.
+    parsed = parse_line("Ленина 5 кв 3 против, Ёлки за парковку")
+    assert (parsed.outcome, parsed.topics) == ("against", ["parking"])
+    assert parsed.note == "Ёлки за"
     parsed = parse_line("Ленина 5 кв 3 колеблется 8 921 555-44-33 Анна ЖКХ транспорт")
     assert (parsed.phone, parsed.name) == ("+79215554433", "Анна")
     assert parsed.topics == ["transport", "housing"]

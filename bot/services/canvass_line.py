@@ -30,10 +30,10 @@ _OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
     "later": ("прийти позже", "попросили позже", "позже", "later"),
 }
 _TOPIC_WORDS: dict[str, tuple[str, ...]] = {
-    "yards": ("двор", "дворы", "дворов", "yard", "yards"),
+    "yards": ("двор", "дворы", "дворов", "дворе", "дворам", "yard", "yards"),
     "transport": ("транспорт", "автобус", "метро", "transport"),
     "housing": ("жкх", "отопление", "лифт", "крыша", "housing"),
-    "parking": ("парковка", "парковки", "parking"),
+    "parking": ("парковка", "парковки", "парковку", "парковок", "parking"),
     "greenery": ("озеленение", "деревья", "парк", "сквер", "greenery"),
     "safety": ("безопасность", "освещение", "safety"),
     "social": ("поликлиника", "школа", "садик", "соцсфера", "social"),
@@ -57,10 +57,13 @@ class ParsedLine:
     note: str | None = None
 
 
+def _pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|(?<=\s)){re.escape(phrase)}(?=\s|$|[,.!])")
+
+
 def _take(text: str, phrase: str) -> tuple[bool, str]:
     """Remove a whole-word phrase from folded text; (found, rest)."""
-    pattern = re.compile(rf"(?:^|(?<=\s)){re.escape(phrase)}(?=\s|$|[,.!])")
-    rest, count = pattern.subn(" ", text, count=1)
+    rest, count = _pattern(phrase).subn(" ", text, count=1)
     return count > 0, rest
 
 
@@ -71,6 +74,48 @@ def looks_like_note(text: str) -> bool:
         return False
     rest = f" {fold(address.rest)} "
     return any(_take(rest, word)[0] for words in _OUTCOME_WORDS.values() for word in words)
+
+
+class _Line:
+    """The rest of the line twice: folded, to find words in, and as typed, for the note.
+    Found words are blanked in both, so what is left is the note in the canvasser's case."""
+
+    def __init__(self, rest: str) -> None:
+        self.typed = f" {rest} "
+        folded = self.typed.lower().replace("ё", "е")
+        # Lower-casing keeps lengths for Russian and English; if it ever does not, the note
+        # is simply kept in lower case.
+        self.folded = folded
+        if len(folded) != len(self.typed):
+            self.typed = folded
+
+    def blank(self, start: int, end: int) -> None:
+        gap = " " * (end - start)
+        self.typed = self.typed[:start] + gap + self.typed[end:]
+        self.folded = self.folded[:start] + gap + self.folded[end:]
+
+    def take(self, phrase: str) -> bool:
+        match = _pattern(phrase).search(self.folded)
+        if match:
+            self.blank(match.start(), match.end())
+        return match is not None
+
+    def first_of(self, phrases: dict[str, tuple[str, ...]]) -> str | None:
+        """The code of the phrase that comes first in the line (the longest at a tie)."""
+        best: tuple[int, int, str] | None = None
+        for code, words in phrases.items():
+            for word in words:
+                match = _pattern(word).search(self.folded)
+                if match and (best is None or (match.start(), -len(word)) < best[:2]):
+                    best = (match.start(), -len(word), code)
+        if best is None:
+            return None
+        self.blank(best[0], best[0] - best[1])
+        return best[2]
+
+    @property
+    def note(self) -> str:
+        return " ".join(self.typed.replace(",", " ").split())
 
 
 def parse_line(text: str) -> ParsedLine:
@@ -95,26 +140,19 @@ def parse_line(text: str) -> ParsedLine:
             parsed.name = before[-1]
             before = before[:-1]
         rest = " ".join(before + after)
-    folded = f" {fold(rest)} "
-    apartment = _APARTMENT.search(folded)
+    line = _Line(rest)
+    apartment = _APARTMENT.search(line.folded)
     if apartment:
         parsed.apartment = apartment.group(1)
-        folded = folded[: apartment.start()] + " " + folded[apartment.end() :]
-    for outcome in OUTCOMES:
-        for phrase in sorted(_OUTCOME_WORDS[outcome], key=len, reverse=True):
-            found, remaining = _take(folded, phrase)
-            if found and parsed.outcome is None:
-                parsed.outcome, folded = outcome, remaining
+        line.blank(apartment.start(), apartment.end())
+    parsed.outcome = line.first_of(_OUTCOME_WORDS)
     for topic, words in _TOPIC_WORDS.items():
         for word in words:
-            found, folded = _take(folded, word)
-            if found and topic not in parsed.topics:
+            if line.take(word) and topic not in parsed.topics:
                 parsed.topics.append(topic)
     for word in _FOLLOW_UP:
-        found, folded = _take(folded, word)
-        parsed.follow_up = parsed.follow_up or found
-    note = " ".join(folded.replace(",", " ").split())
-    parsed.note = note[:MAX_NOTE] or None
+        parsed.follow_up = line.take(word) or parsed.follow_up
+    parsed.note = line.note[:MAX_NOTE] or None
     if parsed.outcome is None:
         raise InputError("canvass-line-no-outcome")
     return parsed

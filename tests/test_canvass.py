@@ -89,6 +89,8 @@ async def invite_volunteer(
     volunteer = running.user(first_name="Волонтёр")
     await volunteer.send(f"/start vol-{token.group(1)}")
     await volunteer.expect("Вас приглашают в команду обхода кандидата Иванова Мария Сергеевна")
+    await volunteer.send(name)  # before consenting: asked again, nothing stored
+    await volunteer.expect("Для работы волонтёром бот сохранит только")
     await volunteer.press("Согласен")
     await volunteer.expect("Как вас подписывать")
     await volunteer.send(name)

@@ -55,6 +55,7 @@ from bot.services.deeplinks import DeepLink
 from bot.services.errors import InputError
 from bot.services.registration import CONSENT_VERSION
 from bot.services.roles import Actor
+from bot.telegram.filters import IsCommand, NotConsented
 
 log = logging.getLogger(__name__)
 router = Router(name="canvass")
@@ -114,20 +115,40 @@ async def volunteer_invite(
     await state.update_data(vol_token=link.argument)
     name = html.escape(candidate.full_name or "")
     if not actor.consented:
-        lang = t.locale
-        await message.answer(
-            t("canvass-volunteer-consent", candidate=Markup(name)),
-            reply_markup=keyboard(
-                [
-                    [_consent_button(t("canvass-button-agree"), True, lang)],
-                    [_consent_button(t("canvass-button-decline"), False, lang)],
-                ]
-            ),
-        )
+        await _send_volunteer_consent(message, t, name)
         return True
     await state.set_state(CanvassForm.name)
     await message.answer(t("canvass-volunteer-welcome", candidate=Markup(name)))
     return True
+
+
+async def _send_volunteer_consent(message: Message, t: Translator, candidate_name: str) -> None:
+    await message.answer(
+        t("canvass-volunteer-consent", candidate=Markup(candidate_name)),
+        reply_markup=keyboard(
+            [
+                [_consent_button(t("canvass-button-agree"), True, t.locale)],
+                [_consent_button(t("canvass-button-decline"), False, t.locale)],
+            ]
+        ),
+    )
+
+
+@router.message(NotConsented(), ~IsCommand())
+async def before_volunteer_consent(
+    message: Message,
+    state: FSMContext,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    t: Translator,
+) -> None:
+    """Someone who came by a volunteer link writes before consenting: the volunteer consent
+    again (not the candidates' one, which would start a candidate registration)."""
+    token = (await state.get_data()).get("vol_token")
+    candidate = await service.invite_candidate(uow, cipher, str(token)) if token else None
+    if candidate is None:
+        raise SkipHandler
+    await _send_volunteer_consent(message, t, html.escape(candidate.full_name or ""))
 
 
 def _consent_button(text: str, agree: bool, lang: str) -> InlineKeyboardButton:

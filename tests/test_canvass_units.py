@@ -39,6 +39,10 @@ def test_the_one_line_form_is_parsed() -> None:
     parsed = parse_line("Ленина 5 кв 3 колеблется 8 921 555-44-33 Анна ЖКХ транспорт")
     assert (parsed.phone, parsed.name) == ("+79215554433", "Анна")
     assert parsed.topics == ["transport", "housing"]
+    # English words for a Russian address list.
+    parsed = parse_line("Ленина 5 apt 12 supporter yards follow-up")
+    assert (parsed.apartment, parsed.outcome, parsed.topics) == ("12", "supporter", ["yards"])
+    assert parsed.follow_up and parsed.note is None
 
 
 @pytest.mark.parametrize(

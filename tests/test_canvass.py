@@ -670,3 +670,29 @@ async def test_a_resident_who_withdraws_consent_is_erased(running: RunningBot) -
     assert visit.contact_name_enc is None and visit.contact_consent_at is None
     async with running.app.uow_factory() as uow:
         assert await report.consenting_contacts(uow, running.app.cipher, visit.candidate_id) == []
+
+
+async def test_a_removed_volunteer_and_a_revoked_link_reach_nothing(running: RunningBot) -> None:
+    candidate = await candidate_with_list(running)
+    volunteer = await invite_volunteer(running, candidate)
+    first_link = next(
+        m["text"] for m in candidate.transcript if "Ссылка-приглашение" in m.get("text", "")
+    )
+    await candidate.press("Новая ссылка")
+    second = await candidate.expect("Ссылка-приглашение")
+    assert second["text"] != first_link  # the old token stops working
+    old_token = re.search(r"start=(vol-[A-Za-z0-9_-]+)", first_link)
+    assert old_token is not None
+    late = running.user(first_name="Поздний")
+    await late.send(f"/start {old_token.group(1)}")
+    await late.expect("больше не действует")
+    await candidate.press("✖ Лис")
+    await candidate.expect_answer("убран из команды")
+    await volunteer.send("/canvass")
+    await volunteer.expect("Обход доступен кандидату")
+    lenina = await building(running, "ленина|5|")
+    await volunteer.press_data(CvCb(a="b", id=lenina.id).pack())
+    await volunteer.expect_answer("Обход доступен")
+    await volunteer.send("Ленина 5 кв 1 за")
+    await volunteer.expect("Не понял")  # not a canvasser any more: the fallback answers
+    assert await visits(running) == []

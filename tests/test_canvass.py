@@ -5,12 +5,14 @@ by the form and by one line, wrong apartments, unknown addresses, a burst of mes
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry, Reminder
@@ -417,7 +419,16 @@ async def test_export_of_the_candidates_own_notes_is_audited(running: RunningBot
     text = data.decode("utf-8-sig")
     assert "+79111234567" in text and "Анна" in text and "ул. Ленина 5" in text
     await candidate.press("Экспорт XLSX")
-    await candidate.expect("Заметки обхода: 1")
+    workbook = await candidate.expect("Заметки обхода: 1")
+    stored = running.emulator.file_by_id(workbook["document"]["file_id"])
+    assert stored is not None
+    book = load_workbook(io.BytesIO(stored.data))
+    assert book.sheetnames == ["Обход", "Дома"]
+    notes_sheet, buildings_sheet = book["Обход"], book["Дома"]
+    assert notes_sheet["L2"].value == "=HYPERLINK(1)" and notes_sheet["L2"].data_type == "s"
+    rows = list(buildings_sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[0][:5] == ("ул. Ленина 5", "1234", 120, 1, 1)  # the covered building first
+    assert len(rows) == 4 and any(row[5] == "адрес на проверке" for row in rows)
     async with running.app.session_factory() as session:
         audit = list(
             await session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "canvass"))

@@ -315,7 +315,13 @@ async def _export(ctx: ButtonContext) -> None:
     if as_csv:
         data = await asyncio.to_thread(export.render_csv, table)
     else:
-        data = await asyncio.to_thread(export.render_xlsx, table, t("canvass-export-sheet"))
+        coverage = report.coverage_table(
+            await report.summary(ctx.uow, ctx.cipher, ctx.campaign),
+            tuple(t("canvass-coverage-header").split("|")),
+            t("canvass-coverage-review"),
+        )
+        sheets = [(t("canvass-export-sheet"), table), (t("canvass-coverage-sheet"), coverage)]
+        data = await asyncio.to_thread(documents.workbook, sheets)
     name = f"canvass-{utcnow():%Y%m%d-%H%M}.{'csv' if as_csv else 'xlsx'}"
     await ctx.uow.audit.record(
         ctx.actor.user_id,

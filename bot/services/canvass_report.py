@@ -32,6 +32,7 @@ class Coverage:
     visited: int
     apartments: int | None
     needs_review: bool
+    polling_station: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,13 @@ async def summary(uow: UnitOfWork, cipher: FieldCipher, campaign: Campaign) -> S
     outcomes = Counter(v.outcome for v in latest.values())
     topics = Counter(topic for v in visits for topic in (v.topics or []))
     coverage = [
-        Coverage(label(b), doors_by_building.get(b.id, 0), b.apartments, b.needs_review)
+        Coverage(
+            label(b),
+            doors_by_building.get(b.id, 0),
+            b.apartments,
+            b.needs_review,
+            b.polling_station,
+        )
         for b in buildings
     ]
     coverage.sort(key=lambda c: (-c.visited, c.label))
@@ -306,3 +313,19 @@ async def flagged_by_candidate(
     return await uow.canvass.flagged_counts(
         list(candidate_ids) if candidate_ids is not None else None
     )
+
+
+def coverage_table(summary: Summary, header: tuple[str, ...], review: str) -> Table:
+    """Every building of the district: doors visited of apartments, most covered first."""
+    rows: list[tuple[object, ...]] = [
+        (
+            c.label,
+            c.polling_station or "",
+            c.apartments if c.apartments is not None else "",
+            c.visited,
+            round(100 * c.visited / c.apartments) if c.apartments else "",
+            review if c.needs_review else "",
+        )
+        for c in summary.coverage
+    ]
+    return Table(header, rows)

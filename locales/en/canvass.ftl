@@ -183,3 +183,6 @@ canvass-privacy = Canvassing: volunteer in { $teams } team(s), { $notes } notes 
 canvass-button-erase = 🗑 Erase a resident's contact
 canvass-erase-prompt = Did a resident withdraw their consent? Send their phone number — the name and number are erased from every note (the door notes stay without them). Leave: /cancel
 canvass-erased = Done: the contact was erased from { $count } note(s).
+canvass-coverage-sheet = Buildings
+canvass-coverage-header = Address|Polling station|Apartments|Doors visited|Coverage, %|Review
+canvass-coverage-review = address under review

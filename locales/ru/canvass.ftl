@@ -184,3 +184,6 @@ canvass-privacy = Обход: волонтёр в командах — { $teams 
 canvass-button-erase = 🗑 Удалить контакт жителя
 canvass-erase-prompt = Житель отозвал согласие? Пришлите его телефон — имя и номер будут удалены из всех заметок (отметки у дверей останутся без них). Выйти: /cancel
 canvass-erased = Готово: контакт удалён из заметок ({ $count }).
+canvass-coverage-sheet = Дома
+canvass-coverage-header = Адрес|Участок|Квартир|Обойдено дверей|Охват, %|Проверка
+canvass-coverage-review = адрес на проверке

@@ -1,6 +1,6 @@
 """The command line:
-`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey|
-rotate-key]`, and `import-supporters` / `export-supporters`.
+`python -m bot [run|console|webhook|migrate|import-districts|import-election|import-addresses|
+genkey|rotate-key]`, and `import-supporters` / `export-supporters`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -54,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     from bot.services.supporters_cli import add_arguments as supporter_arguments
 
     supporter_arguments(commands)
+    addresses = commands.add_parser("import-addresses", help="load a district's address list")
+    addresses.add_argument(
+        "file",
+        type=Path,
+        help="CSV: street, house[, building][, apartments][, latitude, longitude]"
+        "[, polling_station]",
+    )
+    addresses.add_argument("--formation", required=True, help="municipal formation's name")
+    addresses.add_argument("--district", required=True, type=int, help="district number")
     return parser
 
 
@@ -149,6 +158,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "import-districts":
             print(asyncio.run(_import_districts(settings, args)))
+            return 0
+        if command == "import-addresses":
+            from bot.services.canvass_addresses import import_addresses_cli
+
+            print(
+                asyncio.run(
+                    import_addresses_cli(settings, args.file, args.formation, args.district)
+                )
+            )
             return 0
         if command == "import-election":
             print(asyncio.run(_import_election(settings, args)))

@@ -12,7 +12,7 @@ import pytest
 from bot.db.models import RoleName
 from bot.i18n import LOCALES, Catalog, CatalogError, Markup
 from bot.quests.schema import ActionTask
-from bot.services import election
+from bot.services import canvass_line, election
 from bot.services.reminders import MUTABLE_KINDS
 from bot.telegram import commands, keyboards
 
@@ -30,6 +30,9 @@ def _dynamic_expansions() -> dict[str, set[str]]:
         "cmd-": {f"cmd-{name.replace('_', '-')}" for name in staff},
         "role-": {f"role-{role.value}" for role in RoleName},
         "settings-kind-": {f"settings-kind-{kind}" for kind in MUTABLE_KINDS},
+        "canvass-outcome-": {f"canvass-outcome-{name}" for name in canvass_line.OUTCOMES},
+        "canvass-topic-": {f"canvass-topic-{name}" for name in canvass_line.TOPICS},
+        "canvass-flag-": {"canvass-flag-fast", "canvass-flag-far"},
         "quest-action-": {
             f"quest-action-{name}"
             for name in typing.get_args(ActionTask.model_fields["action"].annotation)

@@ -19,6 +19,7 @@ from bot.db.models import FsmRecord, ProcessedUpdate
 from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
+from bot.db.repositories.canvass import CanvassRepository
 from bot.db.repositories.documents import DocumentsRepository
 from bot.db.repositories.fund import FundRepository
 from bot.db.repositories.geography import GeographyRepository
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.documents = DocumentsRepository(session)
         self.fund = FundRepository(session)
         self.supporters = SupporterRepository(session)
+        self.canvass = CanvassRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

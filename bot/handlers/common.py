@@ -115,6 +115,10 @@ async def _send_privacy(
         )
     if report.fund is not None:
         details += "\n" + t("privacy-fund", entries=report.fund[1])
+    if report.canvass_teams:
+        details += "\n" + t(
+            "canvass-privacy", teams=report.canvass_teams, notes=report.canvass_notes
+        )
     await message.answer(Markup(details) + "\n\n" + t("privacy-policy"))
 
 

@@ -7,6 +7,7 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from bot.db.models import RoleName
 from bot.db.uow import UnitOfWork
 from bot.handlers import deeplinks, registration, views
 from bot.handlers import supporters as supporter_dialogs
@@ -38,6 +39,11 @@ async def on_start(
         await views.send_consent(message, t)
         return
     step = await registration.registration.current_step(uow, actor.user_id)
+    if actor.has(RoleName.VOLUNTEER) and step is Step.FULL_NAME:
+        # A canvass volunteer is not a candidate in the making: no registration questions.
+        await state.clear()
+        await message.answer(t("canvass-volunteer-home"))
+        return
     if step is Step.DONE or (actor.is_staff and step is not Step.SUMMARY):
         await state.clear()
         await views.send_menu(message, t, actor)

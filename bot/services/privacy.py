@@ -41,6 +41,8 @@ class PrivacyReport:
     # The electoral fund: (account details stored, ledger entries). Donors' data in the
     # entries is encrypted and goes with the candidate on /forget_me (ON DELETE CASCADE).
     fund: tuple[bool, int] | None = None
+    canvass_teams: int = 0  # candidates' canvass teams the person volunteers in
+    canvass_notes: int = 0
 
 
 async def describe(
@@ -84,6 +86,8 @@ async def describe(
                 | ({RoleName.SUPPORTER.value} if await uow.supporters.by_user(user_id) else set())
             )
         ),
+        canvass_teams=len(volunteering := await uow.canvass.memberships_of(user_id)),
+        canvass_notes=await uow.canvass.notes_by(volunteering),
     )
 
 

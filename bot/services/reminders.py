@@ -25,7 +25,7 @@ DIGEST_HOUR = 9
 QUIET_START = 22 * 60
 QUIET_END = 9 * 60
 # Kinds a person can mute in /settings.
-MUTABLE_KINDS = ("deadline", "calendar", "nudge", "digest", "stalled")
+MUTABLE_KINDS = ("deadline", "calendar", "nudge", "digest", "stalled", "gotv")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ PUBLIC = (
     "team",
     "materials",
     "resources",
+    "canvass",
     "menu",
     "settings",
     "help",
@@ -41,6 +42,8 @@ COORDINATOR: tuple[str, ...] = (
     "import_supporters",
     "export_supporters",
     "supporters_review",
+    "canvass_flags",
+    "import_addresses",
 )
 ADMIN = (
     "admin",

@@ -23,7 +23,7 @@ from bot.handlers import fund as fund_handlers
 from bot.handlers import materials
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
-from bot.services import broadcast
+from bot.services import broadcast, canvass_report
 from bot.services import fund as fund_rules
 from bot.services import reminders as rules
 from bot.services.clock import utcnow
@@ -249,6 +249,8 @@ class ReminderDispatcher:
         if reminder.kind == fund_rules.REMINDER_KIND:
             found = await fund_handlers.render_return_reminder(uow, t, payload, today)
             return Rendered(*found) if found else None
+        if reminder.kind == canvass_report.GOTV_KIND:
+            return await render_gotv(uow, self._cipher, t, reminder, today)
         log.warning("reminder %s of unknown kind %r dropped", reminder.id, reminder.kind)
         return None
 
@@ -301,6 +303,7 @@ class ReminderPlanner:
                 planned += rules.plan_deadlines(candidate, await service.view(), tz)
                 if election is not None:
                     planned += rules.plan_calendar(candidate.user_id, election, tz)
+                    planned += canvass_report.plan_gotv(candidate, election, tz)
                 covering = await _coordinators_of(uow, candidate, coordinators, staff)
                 planned += rules.plan_nudges(candidate, covering, tz)
             for item in planned:
@@ -337,6 +340,29 @@ async def _coordinators_of(
                 covering.append(user_id)
                 break
     return covering or staff
+
+
+async def render_gotv(
+    uow: UnitOfWork, cipher: FieldCipher, t: Translator, reminder: Reminder, today: date
+) -> Rendered | None:
+    """The get-out-the-vote list of the candidate's canvass, as it stands when it goes out;
+    nothing when it is empty or the election moved."""
+    from bot.handlers.canvass_views import gotv_text
+
+    payload = reminder.payload or {}
+    candidate = await uow.quest.candidate(int_of(payload, "candidate"))
+    election = await uow.geography.current_election()
+    if candidate is None or candidate.user_id != reminder.user_id:
+        return None
+    if not canvass_report.gotv_still_relevant(payload, election, today):
+        return None
+    groups = await canvass_report.gotv_list(uow, cipher, candidate.id)
+    if not groups:
+        return None
+    await uow.audit.record(None, "canvass_gotv_pushed", "candidate", candidate.id)
+    assert election is not None
+    days = (election.election_day - today).days
+    return Rendered(gotv_text(t, groups, days))
 
 
 def start_scheduler(

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot.db.models import AuditEntry, Reminder
 from bot.db.models.addresses import Building
 from bot.db.models.canvass import CanvassVisit, CanvassVolunteer
+from bot.db.models.supporters import Supporter
 from bot.handlers.canvass import CvCb
 from bot.handlers.canvass_office import OfficeCb
 from bot.services import canvass_report as report
@@ -665,6 +666,13 @@ async def test_a_resident_who_withdraws_consent_is_erased(running: RunningBot) -
     await candidate.expect("Понял так")
     await candidate.press("житель согласен")
     await candidate.expect("Записано")
+    # A supporter who agreed to be contacted joins the coalition's supporter base.
+    (joined,) = await supporter_base(running)
+    assert joined.district_id is not None and joined.consent_contact is True
+    async with running.app.uow_factory() as uow:
+        sources = (await uow.supporters.sources([joined.id]))[joined.id]
+    assert [source.key.split(":")[0] for source in sources] == ["canvass"]
+    assert running.app.cipher.decrypt(joined.phone_enc) == "+79111234567"
     # A location shared outside any dialog starts a note at the nearest building.
     await candidate.send_location(59.9410, 30.2510)
     await candidate.expect("Ближайший дом: ул. Ленина 7")
@@ -681,6 +689,14 @@ async def test_a_resident_who_withdraws_consent_is_erased(running: RunningBot) -
     assert visit.contact_name_enc is None and visit.contact_consent_at is None
     async with running.app.uow_factory() as uow:
         assert await report.consenting_contacts(uow, running.app.cipher, visit.candidate_id) == []
+    # ...and the consent given at the door is withdrawn in the supporter base too.
+    (withdrawn,) = await supporter_base(running)
+    assert withdrawn.consent_contact is False
+
+
+async def supporter_base(running: RunningBot) -> list[Supporter]:
+    async with running.app.uow_factory() as uow:
+        return list(await uow.session.scalars(select(Supporter)))
 
 
 async def test_a_removed_volunteer_and_a_revoked_link_reach_nothing(running: RunningBot) -> None:

@@ -17,13 +17,15 @@ from bot.db.models import Candidate, CandidateStatus, RoleGrant, RoleName
 from bot.db.models.addresses import Building
 from bot.db.models.canvass import CanvassInvite, CanvassVisit, CanvassVolunteer
 from bot.db.uow import UnitOfWork
-from bot.services import validation
+from bot.services import supporters, validation
 from bot.services.addresses import Address, address_key
 from bot.services.canvass_addresses import MATCH_RADIUS_M, label, nearest, suggestions
 from bot.services.canvass_line import OUTCOMES, TOPICS, ParsedLine
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
+
+CANVASS_SOURCE = "canvass"  # supporter-base source key: canvass:<visit id>
 
 MAX_NAME = 40
 MAX_NOTE = 1000
@@ -390,6 +392,10 @@ async def save_note(
     if volunteer is not None:
         volunteer.last_building_id = building.id
     await uow.canvass.flush()
+    if phone and confirmed:
+        await _hand_to_supporter_base(
+            uow, cipher, campaign, visit, building, draft.contact_name, phone
+        )
     return visit
 
 
@@ -453,7 +459,36 @@ async def confirm_line(
     visit.confirmed = True
     if contact is not None:
         _set_contact(visit, cipher, contact[0], contact[1])
+        await _hand_to_supporter_base(uow, cipher, campaign, visit, building, *contact)
     return visit, building
+
+
+async def _hand_to_supporter_base(
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    campaign: Campaign,
+    visit: CanvassVisit,
+    building: Building,
+    name: str | None,
+    phone: str,
+) -> None:
+    """A resident who supports the candidate and agreed to be contacted joins the coalition's
+    supporter base (source `canvass:<visit>`), placed in the campaign's district. Without a
+    name there is no one to list: the contact stays in the canvass log only."""
+    if visit.outcome != "supporter" or not name:
+        return
+    candidate = await uow.quest.candidate(campaign.candidate_id)
+    await supporters.add_supporter(
+        uow,
+        cipher,
+        name=name,
+        phone=phone,
+        district_id=campaign.district_id,
+        address=label(building),
+        consents={"contact": True},
+        source=f"{CANVASS_SOURCE}:{visit.id}",
+        organisation_id=candidate.organisation_id if candidate else None,
+    )
 
 
 async def cancel_line(uow: UnitOfWork, campaign: Campaign, visit_id: int) -> None:
@@ -474,6 +509,8 @@ async def erase_resident(
     visits = await uow.canvass.with_phone(campaign.candidate_id, cipher.blind_index(phone))
     for visit in visits:
         await uow.canvass.erase_contact(visit)
+        # The consent given at the door is withdrawn in the supporter base too.
+        await supporters.withdraw_source(uow, f"{CANVASS_SOURCE}:{visit.id}")
     await uow.audit.record(
         campaign.candidate_user_id,
         "canvass_contact_erased",

@@ -347,6 +347,20 @@ async def add_supporter(
     return supporter
 
 
+async def withdraw_source(uow: UnitOfWork, key: str) -> None:
+    """A source takes back the consents it gave (a resident withdrew consent at the door):
+    its record stays as provenance, and the person's consents are recomputed (one "no" is
+    no)."""
+    row = await uow.supporters.source(key)
+    if row is None:
+        return
+    row.consent_contact = row.consent_volunteer = row.consent_news = False
+    await uow.supporters.flush()
+    supporter = await uow.supporters.get(row.supporter_id)
+    if supporter is not None:
+        await _recompute_consents(uow, supporter)
+
+
 async def _place(uow: UnitOfWork, cipher: FieldCipher, supporter: Supporter, text: str) -> None:
     found = normalise_address(text)
     if found is None:

@@ -19,6 +19,7 @@ from bot.i18n import Markup, Translator
 from bot.services import directory
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
+from bot.services.keyring import preload_people, read
 from bot.services.roles import Actor
 from bot.telegram.callbacks import DirectoryCb
 from bot.telegram.filters import IsStaff
@@ -194,6 +195,7 @@ async def _send_card(
     stage = quest_holder.quest.stages[current.index]
     waiting = sum(1 for s in view.stages for task in s.tasks if task.state.value == "waiting")
     await uow.audit.record(actor.user_id, "candidate_viewed", "candidate", candidate.id)
+    await preload_people(uow, cipher, [candidate.user_id])
     text = t(
         "directory-card",
         name=candidate.full_name or "—",
@@ -207,8 +209,8 @@ async def _send_card(
         points=candidate.quest_points,
         idle=row.idle_days if row.idle_days is not None else "—",
         waiting=waiting,
-        phone=cipher.decrypt(candidate.phone_enc) or "—",
-        email=cipher.decrypt(candidate.email_enc) or "—",
+        phone=read(cipher, candidate.phone_enc) or "—",
+        email=read(cipher, candidate.email_enc) or "—",
     )
     markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
         text=t("directory-write"), callback_data=DirectoryCb(action="write", n=candidate.id).pack()

@@ -17,6 +17,7 @@ from bot.db.models import (
 from bot.db.uow import UnitOfWork
 from bot.services import registration
 from bot.services.crypto import FieldCipher
+from bot.services.keyring import keyring_of
 from bot.services.validation import mask_email, mask_phone
 
 
@@ -67,6 +68,10 @@ def _own_roles(candidate: Candidate | None) -> set[str]:
 async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     """Erase the person. The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
+    keyring = keyring_of(cipher)
+    if keyring is not None:
+        # Crypto-shredding: the key goes first, so any copy of their rows is unreadable.
+        await keyring.destroy_person(uow, user_id)
     await uow.reminders.erase_user(user_id)
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)

@@ -42,6 +42,7 @@ from bot.services.keyring import Keyring
 from bot.telegram.commands import set_public_commands, set_staff_commands
 from bot.telegram.middlewares import ContextMiddleware
 from bot.telegram.request_guard import RequestGuard
+from bot.telegram.watch import WatchMiddleware
 
 log = logging.getLogger("bot")
 REDIS_LOCK_SECONDS = 10
@@ -88,6 +89,10 @@ class Shtab:
 
         dispatcher, planner = self.reminder_jobs(bot)
         self.scheduler = start_scheduler(dispatcher, planner)
+        if self.keyring is not None:
+            from bot.telegram.protection_jobs import ProtectionJobs, add_jobs
+
+            add_jobs(self.scheduler, ProtectionJobs(self.uow_factory, self.keyring))
 
     async def close(self) -> None:
         for closer in self.closers:
@@ -163,6 +168,7 @@ def build_app(
     )
     dispatcher["keyring"] = keyring
     dispatcher.update.outer_middleware(ContextMiddleware(settings, catalog, cipher))
+    dispatcher.update.outer_middleware(WatchMiddleware(settings, catalog))
     # A broken quest file stops start-up here with every error (QuestError).
     dispatcher["quest_holder"] = QuestHolder(quest or load_quest())
     dispatcher.include_router(build_router())

@@ -29,7 +29,8 @@ async def test_admin_exports_candidates_as_xlsx_and_it_is_audited(running: Runni
     await enrol(first, "Первая Анна", "Союз соседей", "Гавань")
     await enrol(second, "Вторая Вера", "Гражданская инициатива", "Парнас")
     admin = running.admin()
-    await admin.send("/export candidates")
+    await running.gated(admin, "/export candidates plain")
+    await admin.expect("без шифрования")
     sent = await admin.expect("Кандидатов: 2")
     document = sent["document"]
     path = (await running.emulator.call("getFile", {"file_id": document["file_id"]}))[1]
@@ -50,7 +51,7 @@ async def test_admin_exports_candidates_as_xlsx_and_it_is_audited(running: Runni
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "export"))
         )
     assert len(exports) == 1 and exports[0].actor_id == admin.user_id
-    assert exports[0].details == {"rows": 2, "format": "xlsx"}
+    assert exports[0].details == {"rows": 2, "format": "xlsx", "mode": "plain"}
     await admin.send("/export supporters")
     await admin.expect("Формат: /export candidates")
 
@@ -60,7 +61,7 @@ async def test_a_coordinator_exports_only_their_scope(running: RunningBot) -> No
     await enrol(ours, "Своя Анна", "Союз соседей", "Гавань")
     await enrol(theirs, "Чужая Вера", "Гражданская инициатива", "Парнас")
     coordinator = await running.coordinator("org:neighbours")
-    await coordinator.send("/export candidates csv")
+    await running.gated(coordinator, "/export candidates csv plain")
     sent = await coordinator.expect("Кандидатов: 1")
     path = (await running.emulator.call("getFile", {"file_id": sent["document"]["file_id"]}))[1]
     data = running.emulator.file_bytes(path["result"]["file_path"])

@@ -5,7 +5,8 @@
   data, so it needs no downtime (`python -m bot rotate-keys`).
 - Data keys are random AES-256-GCM keys stored wrapped in `data_keys`: one for the coalition
   (`system`, what the `cipher` in handler data encrypts with), one for blind indexes
-  (`index`, a separate key as the brief asks), one per organisation and one per person.
+  (`index`: a separate key), one keying the audit chain (`audit`), one per organisation and
+  one per person.
 - Crypto-shredding: deleting a person's row destroys every ciphertext made with their key,
   wherever a copy of it lies, once no copy of the wrapped key can be unwrapped either.
 - A ciphertext names its key: `e1.<ref>.<base64(nonce + ciphertext)>`, the ref bound as
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 
 PREFIX = "e1."
-SYSTEM, INDEX, ORG, PERSON = "system", "index", "org", "person"
+SYSTEM, INDEX, AUDIT, ORG, PERSON = "system", "index", "audit", "org", "person"
 CACHE_SIZE = 20_000  # unwrapped data keys kept in memory (32 bytes each)
 
 
@@ -117,6 +118,9 @@ class Keyring:
         self._by_owner: dict[tuple[str, str], str] = {}
         self.system: DataKeyCipher | None = None
         self._index_key: bytes | None = None
+        # Keys the audit chain's links: whoever can write the database but lacks DATA_KEY
+        # cannot recompute the chain after editing an entry.
+        self.audit_key: bytes | None = None
         self.wiped = False
         self.cipher = EnvelopeCipher(self, master_keys)
 
@@ -152,8 +156,10 @@ class Keyring:
             )
         self.system = await self._get(uow, SYSTEM, "coalition", create=True)
         index = await self._row(uow, INDEX, "coalition", create=True)
-        assert index is not None
+        audit = await self._row(uow, AUDIT, "coalition", create=True)
+        assert index is not None and audit is not None
         self._index_key = master.unwrap(index.wrapped)
+        self.audit_key = master.unwrap(audit.wrapped)
 
     # ---------------------------------------------------------------- per owner
 
@@ -212,6 +218,7 @@ class Keyring:
         self.master = None
         self.system = None
         self._index_key = None
+        self.audit_key = None
         self._by_ref.clear()
         self._by_owner.clear()
         self.cipher.drop_legacy()

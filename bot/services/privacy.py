@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, select, update
 
 from bot.db.models import (
     AuditEntry,
@@ -15,7 +15,7 @@ from bot.db.models import (
     RoleName,
 )
 from bot.db.uow import UnitOfWork
-from bot.services import registration
+from bot.services import audit_chain, registration
 from bot.services.crypto import FieldCipher
 from bot.services.keyring import keyring_of
 from bot.services.validation import mask_email, mask_phone
@@ -77,6 +77,16 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back
     pseudonym = cipher.blind_index(f"user:{user_id}")[:32]
+    # The chain keeps covering these entries; their seals say the change was an erasure.
+    touched = await uow.session.scalars(
+        select(AuditEntry.id).where(
+            or_(
+                and_(AuditEntry.subject_type == "user", AuditEntry.subject_id == str(user_id)),
+                AuditEntry.actor_id == user_id,
+            )
+        )
+    )
+    await audit_chain.mark_erased(uow, list(touched))
     await uow.session.execute(
         update(AuditEntry)
         .where(AuditEntry.subject_type == "user", AuditEntry.subject_id == str(user_id))

@@ -31,6 +31,7 @@ COORDINATOR: tuple[str, ...] = (
     "broadcast",
     "broadcast_status",
     "export",
+    "pin",
 )
 ADMIN = (
     "admin",
@@ -39,6 +40,11 @@ ADMIN = (
     "reload_quests",
     "election",
     "election_set",
+    "audit",
+    "pin_reset",
+    "wipe",
+    "wipe_confirm",
+    "wipe_cancel",
 )
 
 

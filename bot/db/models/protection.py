@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.models import Base, UtcDateTime, _now
+from bot.db.models import AuditEntry, Base, UtcDateTime, _now
 
 
 class DataKey(Base):
@@ -68,7 +77,8 @@ class AuditSeal(Base):
 
     audit_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
-    content_digest: Mapped[str] = mapped_column(String(64))
+    # "<actor digest>:<subject and details digest>", so an erasure is checked part by part.
+    content_digest: Mapped[str] = mapped_column(String(129))
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -97,3 +107,7 @@ class CandidateName(Base):
     )
     full_name_enc: Mapped[str] = mapped_column(Text)
     name_index: Mapped[str] = mapped_column(String(64), index=True)
+
+
+# Anomaly checks count one actor's recent reads on every staff update.
+Index("ix_audit_log_actor_at", AuditEntry.actor_id, AuditEntry.at)

@@ -29,7 +29,7 @@ def upgrade() -> None:
         "audit_seals",
         sa.Column("audit_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
-        sa.Column("content_digest", sa.String(length=64), nullable=False),
+        sa.Column("content_digest", sa.String(length=129), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
         sa.Column("erased", sa.Boolean(), nullable=False),
@@ -85,9 +85,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_candidate_names_name_index"), ["name_index"], unique=False
         )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_log_actor_at", ["actor_id", "at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_log_actor_at")
     with op.batch_alter_table("candidate_names", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_candidate_names_name_index"))
 

@@ -206,7 +206,7 @@ async def on_pin_reset(
 async def _run_pin_reset(message: Message, args: str, data: dict[str, Any]) -> None:
     t: Translator = data["t"]
     done = await pin.reset(data["uow"], data["actor"].user_id, int(args))
-    await message.answer(t("pin-reset-done" if done else "pin-reset-none", user_id=int(args)))
+    await message.answer(t("pin-reset-done" if done else "pin-reset-none", user_id=args))
 
 
 @router.message(Command("wipe"), IsAdmin())
@@ -232,7 +232,7 @@ async def _run_wipe_request(message: Message, args: str, data: dict[str, Any]) -
     for admin_id in sorted(settings.admin_ids - {actor.user_id}):
         # An admin who never opened the bot cannot be told; the others still are.
         with contextlib.suppress(TelegramAPIError):
-            await bot.send_message(admin_id, t("wipe-asks-you", admin_id=actor.user_id))
+            await bot.send_message(admin_id, t("wipe-asks-you", admin_id=str(actor.user_id)))
 
 
 @router.message(Command("wipe_confirm"), IsAdmin())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.db.models import Candidate, CandidateStatus, User
 from bot.db.uow import UnitOfWork
-from bot.services import validation
+from bot.services import names, validation
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
@@ -79,9 +79,14 @@ async def _draft(uow: UnitOfWork, user_id: int, *, changing: bool = True) -> Can
     return candidate
 
 
-async def set_full_name(uow: UnitOfWork, user_id: int, raw: str) -> str:
+async def set_full_name(
+    uow: UnitOfWork, user_id: int, raw: str, cipher: FieldCipher | None = None
+) -> str:
     name = validation.normalise_full_name(raw)
-    (await _draft(uow, user_id)).full_name = name
+    candidate = await _draft(uow, user_id)
+    candidate.full_name = name
+    if cipher is not None:
+        await names.store(uow, cipher, candidate, name)
     return name
 
 

@@ -32,10 +32,11 @@ class WatchMiddleware(BaseMiddleware):
             return await handler(event, data)
         uow: UnitOfWork = data["uow"]
         t: Translator = data["t"]
+        result = None
         if await anomalies.blocked(uow, actor.user_id) is not None and _reads(event):
             await _slow_down(event, data["bot"], t)
-            return None
-        result = await handler(event, data)
+        else:
+            result = await handler(event, data)
         alert = await anomalies.check(uow, actor.user_id)
         if alert is not None:
             await self._report(data["bot"], alert)
@@ -45,7 +46,7 @@ class WatchMiddleware(BaseMiddleware):
         text = self._catalog.text(
             self._settings.default_locale,
             "anomaly-alert",
-            actor=alert.actor_id,
+            actor=str(alert.actor_id),
             count=alert.count,
             minutes=alert.window_minutes,
             rule=alert.rule,

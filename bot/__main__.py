@@ -1,5 +1,6 @@
 """The command line:
-`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey]`.
+`python -m bot [run|console|webhook|migrate|import-districts|import-election|genkey|
+rotate-keys]`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -30,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("webhook", help="serve a webhook (WEBHOOK_URL, WEBHOOK_HOST/PORT)")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("genkey", help="print a new DATA_KEY")
+    commands.add_parser(
+        "rotate-keys",
+        help="rewrap every data key under the first DATA_KEY (DATA_KEY=new,old), no downtime",
+    )
     districts = commands.add_parser("import-districts", help="load an election's districts")
     districts.add_argument(
         "file",
@@ -122,6 +127,26 @@ async def _import_election(settings: Settings, args: argparse.Namespace) -> str:
     return line
 
 
+async def _rotate_keys(settings: Settings) -> str:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.uow import UnitOfWorkFactory
+    from bot.services.keyring import Keyring
+
+    engine = create_engine(settings.database_url)
+    uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+    try:
+        keyring = Keyring(settings.data_keys, uow_factory)
+        async with uow_factory() as uow:
+            changed = await keyring.rotate_master(uow)
+    finally:
+        await engine.dispose()
+    return (
+        f"rewrapped {changed} data keys under the first DATA_KEY; once every instance runs "
+        "with it, remove the old key from DATA_KEY (backups made before stay readable only "
+        "while the old key exists)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
@@ -145,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "import-election":
             print(asyncio.run(_import_election(settings, args)))
+            return 0
+        if command == "rotate-keys":
+            print(asyncio.run(_rotate_keys(settings)))
             return 0
         from bot import app
 

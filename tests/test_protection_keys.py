@@ -280,3 +280,34 @@ async def test_a_master_key_that_was_wiped_is_refused_at_start(db: Db) -> None:
     fresh = db.keyring(Fernet.generate_key().decode())
     await fresh.load()  # a new master key starts afresh
     assert fresh.loaded
+
+
+def test_rotate_keys_from_the_command_line(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from bot.__main__ import main
+
+    database = Db(data_dir / "shtab.db")
+
+    async def prepare() -> None:
+        await database.keyring().load()
+        await database.engine.dispose()
+
+    asyncio.run(prepare())
+    new_master = Fernet.generate_key().decode()
+    monkeypatch.setenv("DATA_KEY", f"{new_master},{DATA_KEY}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}")
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    assert main(["rotate-keys"]) == 0
+    assert "rewrapped 3 data keys" in capsys.readouterr().out
+
+    async def check() -> None:
+        fresh = Db(data_dir / "shtab.db")
+        try:
+            await fresh.keyring(new_master).load()
+        finally:
+            await fresh.engine.dispose()
+
+    asyncio.run(check())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from bot.db.models import (
     AuditEntry,
@@ -14,6 +14,7 @@ from bot.db.models import (
     Question,
     RoleName,
 )
+from bot.db.models.protection import StaffPin
 from bot.db.uow import UnitOfWork
 from bot.services import audit_chain, registration
 from bot.services.crypto import FieldCipher
@@ -73,6 +74,7 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
         # Crypto-shredding: the key goes first, so any copy of their rows is unreadable.
         await keyring.destroy_person(uow, user_id)
     await uow.reminders.erase_user(user_id)
+    await uow.session.execute(delete(StaffPin).where(StaffPin.user_id == user_id))
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back

@@ -156,3 +156,37 @@ async def test_reading_too_fast_is_refused_and_reported_once(running: RunningBot
     await coordinator.send("/candidates")
     await coordinator.expect("Слишком много обращений")
     await admin.quiet()  # reported once an hour, not on every refusal
+
+
+async def test_on_postgres_two_instances_seal_one_chain(postgres_url: str) -> None:
+    """Two instances seal at once: the head row lock keeps the chain in one line."""
+    import asyncio
+
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.uow import UnitOfWorkFactory
+    from bot.services.keyring import Keyring
+    from tests.conftest import DATA_KEY
+
+    engines = [create_engine(postgres_url) for _ in range(2)]
+    factories = [UnitOfWorkFactory(create_session_factory(engine)) for engine in engines]
+    try:
+        keyrings = [Keyring([DATA_KEY], factory) for factory in factories]
+        await keyrings[0].load()
+        await keyrings[1].load()  # finds the keys the first one created
+        assert keyrings[0].audit_key == keyrings[1].audit_key
+        for n in range(40):
+            async with factories[n % 2]() as uow:
+                await uow.audit.record(n, "candidate_viewed", "candidate", n)
+
+        async def seal(index: int) -> int:
+            async with factories[index]() as uow:
+                return await audit_chain.seal(uow, KEY)
+
+        sealed = await asyncio.gather(seal(0), seal(1))
+        assert sum(sealed) >= 40  # the 40 and what seeding the database wrote
+        async with factories[0]() as uow:
+            found = await audit_chain.verify(uow, KEY)
+        assert found.ok and found.sealed == sum(sealed) and found.pending == 0
+    finally:
+        for engine in engines:
+            await engine.dispose()

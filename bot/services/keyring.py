@@ -31,6 +31,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.db.models.protection import DataKey, WipeRequest
 from bot.services.crypto import DecryptionError, FieldCipher
@@ -138,8 +139,13 @@ class Keyring:
         """Unwrap (or create, the first time) the coalition and index keys, in a transaction
         of their own so the new rows are there for every other instance at once."""
         assert self._uow_factory is not None, "a keyring without a database cannot load"
-        async with self._uow_factory() as uow:
-            await self.load_in(uow)
+        try:
+            async with self._uow_factory() as uow:
+                await self.load_in(uow)
+        except IntegrityError:
+            # Another instance created the same keys a moment earlier: use theirs.
+            async with self._uow_factory() as uow:
+                await self.load_in(uow)
 
     async def load_in(self, uow: UnitOfWork) -> None:
         master = self._master()

@@ -7,6 +7,8 @@ Create Date: 2026-11-29 16:30:00
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,6 +26,17 @@ def upgrade() -> None:
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
+    )
+    # The chain's head exists from the start, so two instances never race to create it.
+    op.bulk_insert(
+        sa.table(
+            "audit_head",
+            sa.column("id", sa.Integer()),
+            sa.column("seq", sa.BigInteger()),
+            sa.column("entry_hash", sa.String()),
+            sa.column("updated_at", sa.DateTime(timezone=True)),
+        ),
+        [{"id": 1, "seq": 0, "entry_hash": "0" * 64, "updated_at": datetime.now(UTC)}],
     )
     op.create_table(
         "audit_seals",

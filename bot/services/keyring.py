@@ -9,7 +9,7 @@
   one per person.
 - Crypto-shredding: deleting a person's row destroys every ciphertext made with their key,
   wherever a copy of it lies, once no copy of the wrapped key can be unwrapped either.
-- A ciphertext names its key: `e1.<ref>.<base64(nonce + ciphertext)>`, the ref bound as
+- A ciphertext names its key: `e1.<ref>.<base64(nonce + ciphertext + tag)>`, the ref bound as
   associated data, so a token moved to another key's ref fails authentication.
 
 Services get a person's cipher with `await person_cipher(uow, cipher, user_id)`: it works with
@@ -18,9 +18,9 @@ the app's cipher and, unchanged, with a plain `FieldCipher` (tests and benches b
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
-import hmac
+import itertools
 import os
 import secrets
 from collections import OrderedDict
@@ -68,23 +68,35 @@ class DataKeyCipher:
         self.ref = ref
         self._aead = AESGCM(key)
         self._ad = ref.encode()
+        self._head = f"{PREFIX}{ref}."
+        self._new_nonce_prefix()
+
+    def _new_nonce_prefix(self) -> None:
+        # A 96-bit nonce: 64 random bits per process (and per 2^32 messages) + a counter.
+        # As unique as random nonces, without a system call per value (the import's hot path).
+        self._prefix = os.urandom(8)
+        self._counter = itertools.count()
 
     def encrypt(self, value: str | None) -> str | None:
         if value is None:
             return None
-        nonce = os.urandom(12)
+        number = next(self._counter)
+        if number >= 1 << 32:
+            self._new_nonce_prefix()
+            number = next(self._counter)
+        nonce = self._prefix + number.to_bytes(4, "big")
         sealed = self._aead.encrypt(nonce, value.encode(), self._ad)
-        return f"{PREFIX}{self.ref}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+        return self._head + binascii.b2a_base64(nonce + sealed, newline=False).decode()
 
     def decrypt(self, token: str | None) -> str | None:
         if token is None:
             return None
-        if token_ref(token) != self.ref:
+        if not token.startswith(self._head):
             raise DecryptionError("the value was not encrypted with this key")
-        raw = base64.urlsafe_b64decode(token.rsplit(".", 1)[1])
         try:
+            raw = binascii.a2b_base64(token[len(self._head) :])
             return self._aead.decrypt(raw[:12], raw[12:], self._ad).decode()
-        except InvalidTag:
+        except (InvalidTag, binascii.Error, ValueError):
             raise DecryptionError("stored value failed authentication") from None
 
 
@@ -233,9 +245,10 @@ class Keyring:
     # ---------------------------------------------------------------- used by the cipher
 
     def blind_index(self, value: str) -> str:
+        """Keyed BLAKE2b (a PRF, like HMAC, at a third of its cost per call)."""
         if self._index_key is None:
             raise self._unavailable()
-        return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()
+        return hashlib.blake2b(value.encode(), key=self._index_key, digest_size=32).hexdigest()
 
     def known(self, ref: str) -> DataKeyCipher | None:
         found = self._by_ref.get(ref)

@@ -190,3 +190,17 @@ async def test_on_postgres_two_instances_seal_one_chain(postgres_url: str) -> No
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_the_scheduled_jobs_seal_and_purge(running: RunningBot) -> None:
+    from bot.telegram.protection_jobs import ProtectionJobs
+
+    assert running.app.keyring is not None
+    jobs = ProtectionJobs(running.app.uow_factory, running.app.keyring)
+    await enrol(running.user(), "Своя Анна", "Союз соседей", "Гавань")
+    assert await jobs.seal() > 0
+    assert await jobs.seal() == 0
+    assert await jobs.purge() == {}  # nothing is due yet
+    async with running.app.uow_factory() as uow:
+        assert running.app.keyring.audit_key is not None
+        assert (await audit_chain.verify(uow, running.app.keyring.audit_key)).ok

@@ -311,3 +311,21 @@ def test_rotate_keys_from_the_command_line(
             await fresh.engine.dispose()
 
     asyncio.run(check())
+
+
+async def test_many_people_later_the_coalition_key_still_reads(
+    db: Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import keyring as keyring_module
+
+    monkeypatch.setattr(keyring_module, "CACHE_SIZE", 3)
+    keyring = db.keyring()
+    await keyring.load()
+    token = keyring.cipher.encrypt("диалог")
+    async with db.uow() as uow:
+        people = [await keyring.for_person(uow, n) for n in range(10)]
+    assert people[0] is not None and keyring.known(people[0].ref) is None  # evicted
+    assert keyring.cipher.decrypt(token) == "диалог"
+    async with db.uow() as uow:
+        again = await keyring.for_person(uow, 0, create=False)
+    assert again is not None and again.ref == people[0].ref  # back from the database

@@ -129,6 +129,7 @@ class Keyring:
         self._uow_factory = uow_factory
         self._by_ref: OrderedDict[str, DataKeyCipher] = OrderedDict()
         self._by_owner: dict[tuple[str, str], str] = {}
+        self._owner_of: dict[str, tuple[str, str]] = {}
         self.system: DataKeyCipher | None = None
         self._index_key: bytes | None = None
         # Keys the audit chain's links: whoever can write the database but lacks DATA_KEY
@@ -211,6 +212,7 @@ class Keyring:
         ref = self._by_owner.pop(key, None)
         if ref is not None:
             self._by_ref.pop(ref, None)
+            self._owner_of.pop(ref, None)
         result = await uow.session.execute(
             delete(DataKey).where(DataKey.kind == PERSON, DataKey.owner == str(user_id))
         )
@@ -239,6 +241,7 @@ class Keyring:
         self.audit_key = None
         self._by_ref.clear()
         self._by_owner.clear()
+        self._owner_of.clear()
         self.cipher.drop_legacy()
         self.wiped = True
 
@@ -251,6 +254,8 @@ class Keyring:
         return hashlib.blake2b(value.encode(), key=self._index_key, digest_size=32).hexdigest()
 
     def known(self, ref: str) -> DataKeyCipher | None:
+        if self.system is not None and ref == self.system.ref:
+            return self.system  # never evicted: most values are under it
         found = self._by_ref.get(ref)
         if found is not None:
             self._by_ref.move_to_end(ref)
@@ -305,9 +310,12 @@ class Keyring:
         cipher = DataKeyCipher(row.ref, self._master().unwrap(row.wrapped))
         self._by_ref[row.ref] = cipher
         self._by_owner[(row.kind, row.owner)] = row.ref
+        self._owner_of[row.ref] = (row.kind, row.owner)
         while len(self._by_ref) > CACHE_SIZE:
             ref, _ = self._by_ref.popitem(last=False)
-            self._by_owner = {k: v for k, v in self._by_owner.items() if v != ref}
+            owner = self._owner_of.pop(ref, None)
+            if owner is not None and self._by_owner.get(owner) == ref:
+                del self._by_owner[owner]
         return cipher
 
 

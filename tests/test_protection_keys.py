@@ -329,3 +329,26 @@ async def test_many_people_later_the_coalition_key_still_reads(
     async with db.uow() as uow:
         again = await keyring.for_person(uow, 0, create=False)
     assert again is not None and again.ref == people[0].ref  # back from the database
+
+
+async def test_quest_answers_are_under_the_persons_key(db: Db) -> None:
+    from bot.services.quest import QuestStore
+
+    keyring = db.keyring()
+    await keyring.load()
+    await enrol(db, keyring)
+    async with db.uow() as uow:
+        candidate = await uow.candidates.by_user(USER_ID)
+        assert candidate is not None
+        await QuestStore(uow, keyring.cipher, candidate).save("docs.passport", {"n": "4011"})
+    async with db.uow() as uow:
+        candidate = await uow.candidates.by_user(USER_ID)
+        assert candidate is not None
+        person = await keyring.for_person(uow, USER_ID, create=False)
+        row = (await uow.quest.progress(candidate.id))[0]
+        assert person is not None and row.data_enc is not None
+        assert row.data_enc.startswith(f"e1.{person.ref}.")
+        fresh = db.keyring()
+        await fresh.load()
+        progress = await QuestStore(uow, fresh.cipher, candidate).progress()
+        assert progress["docs.passport"].data == {"n": "4011"}  # a new process reads it

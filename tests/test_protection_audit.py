@@ -122,6 +122,12 @@ async def test_audit_command_shows_entries_and_the_chain(running: RunningBot) ->
     await admin.send("/audit")
     shown = (await admin.expect("Журнал доступа"))["text"]
     assert "role_granted" in shown and "Цепочка журнала цела" in shown
+    async with running.app.uow_factory() as uow:  # long entries: still one message
+        for n in range(40):
+            await uow.audit.record(admin.user_id, "note", "x", n, text="<длинная запись> " * 20)
+    await admin.send("/audit")
+    long = (await admin.expect("Журнал доступа"))["text"]
+    assert len(long) <= 4096 and "Цепочка журнала цела" in long
     await admin.send("/audit abc")
     await admin.expect("Формат: /audit")
     async with running.app.uow_factory() as uow:

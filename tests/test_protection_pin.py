@@ -86,6 +86,8 @@ async def test_wrong_pins_lock_the_dangerous_actions_until_the_lock_runs_out(
     await running.set_pin(coordinator)
     await coordinator.send("/export candidates")
     await coordinator.expect("Введите ваш PIN")
+    await coordinator.send("мой пин")  # a slip, not a guess: not counted
+    await coordinator.expect("PIN — это от 6 до 12 цифр")
     for left in (4, 3, 2, 1):
         await coordinator.send("000111")
         await coordinator.expect(f"Осталось попыток: {left}")

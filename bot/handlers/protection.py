@@ -80,6 +80,9 @@ async def on_pin_current(
     settings: Settings,
 ) -> None:
     await _delete(message)
+    if not pin.looks_like_pin(message.text or ""):
+        await message.answer(t("pin-format"))
+        return
     verdict = await pin.verify(uow, actor.user_id, message.text or "")
     if verdict.ok:
         await state.set_state(PinSetup.new)
@@ -134,6 +137,9 @@ async def on_gate_pin(
     **data: Any,
 ) -> None:
     await _delete(message)
+    if not pin.looks_like_pin(message.text or ""):
+        await message.answer(t("pin-format"))  # a slip, not a guess: not counted
+        return
     verdict = await pin.verify(uow, actor.user_id, message.text or "")
     if verdict.state is PinState.WRONG:
         await _refused(message, t, verdict, settings)
@@ -175,17 +181,21 @@ async def on_audit(
     await audit_chain.seal(uow, keyring.audit_key)
     report = await audit_chain.verify(uow, keyring.audit_key)
     entries = await audit_view.recent(uow, actor_filter)
-    lines = [t("audit-title", count=len(entries))]
-    lines += [html.escape(audit_view.line(entry, settings.tz)) for entry in entries]
     if report.ok:
-        lines.append(t("audit-chain-ok", sealed=report.sealed, erased=report.erased))
+        verdict = t("audit-chain-ok", sealed=report.sealed, erased=report.erased)
     else:
-        problems = ", ".join(
-            f"#{entry_id or seq} {what}" for seq, entry_id, what in report.problems
-        )
-        lines.append(t("audit-chain-broken", count=len(report.problems), problems=problems[:1500]))
-    lines.append(t("audit-head", head=report.head[:16]))
-    await message.answer("\n".join(lines))
+        problems = ", ".join(f"#{entry or seq} {what}" for seq, entry, what in report.problems)
+        verdict = t("audit-chain-broken", count=len(report.problems), problems=problems[:600])
+    footer = [verdict, t("audit-head", head=report.head[:16])]
+    lines = [html.escape(audit_view.line(entry, settings.tz)) for entry in entries]
+
+    def text() -> str:
+        return "\n".join([t("audit-title", count=len(lines)), *lines, *footer])
+
+    # One message: the newest entries that fit in Telegram's 4,096 characters.
+    while lines and len(text()) > 4000:
+        lines.pop()
+    await message.answer(text())
 
 
 @router.message(Command("pin_reset"), IsAdmin())

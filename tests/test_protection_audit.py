@@ -64,14 +64,26 @@ async def test_the_chain_finds_an_edited_entry(db: Db) -> None:
     assert not found.ok and [(i, what) for _, i, what in found.problems] == [(ids[-3], "edited")]
 
 
-async def test_the_chain_finds_a_changed_action_even_with_a_recomputed_digest(db: Db) -> None:
+async def test_the_chain_finds_a_changed_action_and_a_recomputed_digest(db: Db) -> None:
     ids = await write_and_seal(db)
     async with db.uow() as uow:
         entry = await uow.session.get(AuditEntry, ids[-2])
         assert entry is not None
-        entry.action = "privacy_viewed"  # an export disguised as something harmless
+        entry.action = "privacy_viewed"  # a view disguised as something harmless
     found = await report(db)
     assert (ids[-2], "edited") in [(i, what) for _, i, what in found.problems]
+    # Editing details and recomputing the seal's digest: without the audit key the link
+    # cannot be recomputed, so the edit still shows.
+    async with db.uow() as uow:
+        entry = await uow.session.get(AuditEntry, ids[-4])
+        assert entry is not None
+        entry.details = {"page": 0}
+        await uow.session.flush()
+        seal = await uow.session.get(AuditSeal, ids[-4])
+        assert seal is not None
+        seal.content_digest = audit_chain.content_digest(entry)
+    found = await report(db)
+    assert (ids[-4], "edited") in [(i, what) for _, i, what in found.problems]
 
 
 async def test_the_chain_finds_deleted_and_cut_off_entries(db: Db) -> None:

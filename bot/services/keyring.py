@@ -195,9 +195,8 @@ class Keyring:
 
     async def preload_people(self, uow: UnitOfWork, user_ids: Iterable[int]) -> None:
         """Unwrap many people's keys in one query, so `cipher.decrypt` can read their data."""
-        owners = {str(user_id) for user_id in user_ids} - {
-            owner for kind, owner in self._by_owner if kind == PERSON
-        }
+        owners = {str(user_id) for user_id in user_ids}
+        owners = {owner for owner in owners if (PERSON, owner) not in self._by_owner}
         if not owners:
             return
         rows = await uow.session.scalars(

@@ -352,3 +352,18 @@ async def test_quest_answers_are_under_the_persons_key(db: Db) -> None:
         await fresh.load()
         progress = await QuestStore(uow, fresh.cipher, candidate).progress()
         assert progress["docs.passport"].data == {"n": "4011"}  # a new process reads it
+
+
+async def test_names_written_without_a_copy_get_one(db: Db) -> None:
+    keyring = db.keyring()
+    await keyring.load()
+    async with db.uow() as uow:
+        await give_consent(uow, USER_ID, "ru")
+        await set_full_name(uow, USER_ID, "Старая Запись")  # as code without a cipher does
+    async with db.uow() as uow:
+        assert await names.backfill(uow, keyring.cipher) == 1
+        assert await names.backfill(uow, keyring.cipher) == 0
+        candidate = await uow.candidates.by_user(USER_ID)
+        assert candidate is not None
+        assert await names.find_exact(uow, keyring.cipher, "старая запись") == [candidate.id]
+        assert await names.full_name(uow, keyring.cipher, candidate) == "Старая Запись"

@@ -60,3 +60,20 @@ async def find_exact(uow: UnitOfWork, cipher: FieldCipher, name: str) -> list[in
         )
     )
     return list(result)
+
+
+async def backfill(uow: UnitOfWork, cipher: FieldCipher, batch: int = 500) -> int:
+    """Encrypted copies for names written before they existed (or by code that does not pass
+    a cipher yet); run at start-up, so the plaintext column can go once readers moved."""
+    missing = await uow.session.scalars(
+        select(Candidate)
+        .outerjoin(CandidateName, CandidateName.candidate_id == Candidate.id)
+        .where(CandidateName.candidate_id.is_(None), Candidate.full_name.is_not(None))
+        .limit(batch)
+    )
+    count = 0
+    for candidate in list(missing):
+        assert candidate.full_name is not None
+        await store(uow, cipher, candidate, candidate.full_name)
+        count += 1
+    return count

@@ -36,9 +36,9 @@ from bot.handlers.quest import QuestHolder
 from bot.i18n import Catalog
 from bot.quests.loader import Quest, load_quest
 from bot.services.clock import utcnow
-from bot.services.crypto import FieldCipher
+from bot.services.crypto import DecryptionError, FieldCipher
 from bot.services.geography import ensure_demo_data
-from bot.services.keyring import Keyring
+from bot.services.keyring import Keyring, KeysUnavailable
 from bot.telegram.commands import set_public_commands, set_staff_commands
 from bot.telegram.middlewares import ContextMiddleware
 from bot.telegram.request_guard import RequestGuard
@@ -194,7 +194,15 @@ def build_app(
 
 async def on_startup(app: Shtab, bot: Bot) -> None:
     if app.keyring is not None:
-        await app.keyring.ensure_loaded()
+        try:
+            await app.keyring.ensure_loaded()
+        except DecryptionError:
+            raise ConfigError(
+                "DATA_KEY: it cannot unwrap the data keys in this database (a wrong key, or the "
+                "old key removed before `python -m bot rotate-keys` ran)"
+            ) from None
+        except KeysUnavailable as error:
+            raise ConfigError(f"DATA_KEY: {error}") from None
     async with app.uow_factory() as uow:
         if await ensure_demo_data(uow):
             log.info("loaded the demo election (St. Petersburg, invented districts)")

@@ -367,3 +367,16 @@ async def test_names_written_without_a_copy_get_one(db: Db) -> None:
         assert candidate is not None
         assert await names.find_exact(uow, keyring.cipher, "старая запись") == [candidate.id]
         assert await names.full_name(uow, keyring.cipher, candidate) == "Старая Запись"
+
+
+async def test_a_wrong_data_key_stops_start_up_with_one_line(db: Db, data_dir: Path) -> None:
+    from bot.app import build_app, on_startup
+    from bot.config import ConfigError
+
+    await db.keyring().load()  # the database's keys, under DATA_KEY
+    app = build_app(make_settings(data_dir, data_key=Fernet.generate_key().decode()))
+    try:
+        with pytest.raises(ConfigError, match="DATA_KEY: it cannot unwrap the data keys"):
+            await on_startup(app, bot=None)  # type: ignore[arg-type]
+    finally:
+        await app.close()

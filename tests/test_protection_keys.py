@@ -380,3 +380,19 @@ async def test_a_wrong_data_key_stops_start_up_with_one_line(db: Db, data_dir: P
             await on_startup(app, bot=None)  # type: ignore[arg-type]
     finally:
         await app.close()
+
+
+async def test_a_key_destroyed_by_another_instance_is_not_written_under(db: Db) -> None:
+    first, second = db.keyring(), db.keyring()  # two instances
+    await first.load()
+    await second.load()
+    await enrol(db, second)  # the second one has the person's key cached
+    async with db.uow() as uow:
+        await privacy.forget(uow, first.cipher, USER_ID)  # erased through the first
+    await enrol(db, second)  # the person comes back, through the second
+    token = await stored_phone(db)
+    third = db.keyring()  # a fresh process still reads what was written
+    await third.load()
+    async with db.uow() as uow:
+        await third.preload_people(uow, [USER_ID])
+    assert third.cipher.decrypt(token) == "+" + PHONE

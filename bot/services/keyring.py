@@ -207,11 +207,7 @@ class Keyring:
 
     async def destroy_person(self, uow: UnitOfWork, user_id: int) -> bool:
         """Crypto-shredding: the person's key is deleted; what it encrypted is noise."""
-        key = (PERSON, str(user_id))
-        ref = self._by_owner.pop(key, None)
-        if ref is not None:
-            self._by_ref.pop(ref, None)
-            self._owner_of.pop(ref, None)
+        self._forget((PERSON, str(user_id)))
         result = await uow.session.execute(
             delete(DataKey).where(DataKey.kind == PERSON, DataKey.owner == str(user_id))
         )
@@ -302,9 +298,21 @@ class Keyring:
     ) -> DataKeyCipher | None:
         ref = self._by_owner.get((kind, owner))
         if ref is not None and (cached := self.known(ref)) is not None:
-            return cached
+            if not create or kind not in (PERSON, ORG):
+                return cached
+            # About to encrypt: another instance may have destroyed this key (/forget_me), and
+            # new data under it would be lost. One indexed look-up says it is still there.
+            if await uow.session.scalar(select(DataKey.id).where(DataKey.ref == ref)):
+                return cached
+            self._forget((kind, owner))
         row = await self._row(uow, kind, owner, create=create)
         return None if row is None else self._remember(row)
+
+    def _forget(self, owner: tuple[str, str]) -> None:
+        ref = self._by_owner.pop(owner, None)
+        if ref is not None:
+            self._by_ref.pop(ref, None)
+            self._owner_of.pop(ref, None)
 
     def _remember(self, row: DataKey) -> DataKeyCipher:
         cipher = DataKeyCipher(row.ref, self._master().unwrap(row.wrapped))

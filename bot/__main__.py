@@ -1,6 +1,6 @@
 """The command line:
 `python -m bot [run|console|webhook|migrate|import-districts|import-election|import-addresses|
-genkey|rotate-key]`, and `import-supporters` / `export-supporters`.
+genkey|rotate-keys]`, and `import-supporters` / `export-supporters`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("genkey", help="print a new DATA_KEY")
     commands.add_parser(
-        "rotate-key", help="re-encrypt stored personal data under the newest DATA_KEY"
+        "rotate-keys",
+        help="rewrap every data key under the first DATA_KEY (DATA_KEY=new,old), no downtime",
     )
     districts = commands.add_parser("import-districts", help="load an election's districts")
     districts.add_argument(
@@ -138,6 +139,26 @@ async def _import_election(settings: Settings, args: argparse.Namespace) -> str:
     return line
 
 
+async def _rotate_keys(settings: Settings) -> str:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.uow import UnitOfWorkFactory
+    from bot.services.keyring import Keyring
+
+    engine = create_engine(settings.database_url)
+    uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+    try:
+        keyring = Keyring(settings.data_keys, uow_factory)
+        async with uow_factory() as uow:
+            changed = await keyring.rotate_master(uow)
+    finally:
+        await engine.dispose()
+    return (
+        f"rewrapped {changed} data keys under the first DATA_KEY; once every instance runs "
+        "with it, remove the old key from DATA_KEY (backups made before stay readable only "
+        "while the old key exists)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
@@ -171,11 +192,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "import-election":
             print(asyncio.run(_import_election(settings, args)))
             return 0
-        if command == "rotate-key":
-            from bot.services.key_rotation import run
-
-            print(asyncio.run(run(settings)))
-            return 0
         if command in ("import-supporters", "export-supporters"):
             from bot.services import supporters_cli
 
@@ -185,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else supporters_cli.export_command
             )
             print(asyncio.run(run(settings, args)))
+            return 0
+        if command == "rotate-keys":
+            print(asyncio.run(_rotate_keys(settings)))
             return 0
         from bot import app
 

@@ -36,11 +36,13 @@ from bot.handlers.quest import QuestHolder
 from bot.i18n import Catalog
 from bot.quests.loader import Quest, load_quest
 from bot.services.clock import utcnow
-from bot.services.crypto import FieldCipher
+from bot.services.crypto import DecryptionError, FieldCipher
 from bot.services.geography import ensure_demo_data
+from bot.services.keyring import Keyring, KeysUnavailable
 from bot.telegram.commands import set_public_commands, set_staff_commands
 from bot.telegram.middlewares import ContextMiddleware
 from bot.telegram.request_guard import RequestGuard
+from bot.telegram.watch import WatchMiddleware
 
 log = logging.getLogger("bot")
 REDIS_LOCK_SECONDS = 10
@@ -57,6 +59,7 @@ class Shtab:
     dispatcher: Dispatcher
     closers: list[Any] = field(default_factory=list)
     scheduler: Any = None
+    keyring: Keyring | None = None
 
     def reminder_jobs(self, bot: Bot, instance: str = "", sender: Any = None) -> tuple[Any, Any]:
         """The dispatcher and planner of reminders, sending through a rate-limited sender."""
@@ -86,6 +89,10 @@ class Shtab:
 
         dispatcher, planner = self.reminder_jobs(bot)
         self.scheduler = start_scheduler(dispatcher, planner)
+        if self.keyring is not None:
+            from bot.telegram.protection_jobs import ProtectionJobs, add_jobs
+
+            add_jobs(self.scheduler, ProtectionJobs(self.uow_factory, self.keyring))
 
     async def close(self) -> None:
         for closer in self.closers:
@@ -96,11 +103,16 @@ class Shtab:
 class ShtabDispatcher(Dispatcher):
     """Every update is handled inside one unit of work, opened where it enters."""
 
-    def __init__(self, *, uow_factory: UnitOfWorkFactory, **kwargs: Any) -> None:
+    def __init__(
+        self, *, uow_factory: UnitOfWorkFactory, keyring: Keyring | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self._uow_factory = uow_factory
+        self._keyring = keyring
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        if self._keyring is not None:
+            await self._keyring.ensure_loaded()  # normally done at start-up already
         try:
             async with self._uow_factory() as uow:
                 return await super().feed_update(bot, update, uow=uow, **kwargs)
@@ -146,17 +158,22 @@ def build_app(
     engine = create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
     uow_factory = UnitOfWorkFactory(session_factory)
-    cipher = FieldCipher(settings.data_keys)
+    # DATA_KEY is the master key; `cipher` encrypts under the coalition's data key.
+    keyring = Keyring(settings.data_keys, uow_factory)
+    cipher = keyring.cipher
     catalog = catalog or Catalog()
     storage, isolation, closers = _storage(settings, session_factory, cipher)
     dispatcher = ShtabDispatcher(
-        uow_factory=uow_factory, storage=storage, events_isolation=isolation
+        uow_factory=uow_factory, keyring=keyring, storage=storage, events_isolation=isolation
     )
+    dispatcher["keyring"] = keyring
     dispatcher.update.outer_middleware(ContextMiddleware(settings, catalog, cipher))
+    dispatcher.update.outer_middleware(WatchMiddleware(settings, catalog))
     # A broken quest file stops start-up here with every error (QuestError).
     dispatcher["quest_holder"] = QuestHolder(quest or load_quest())
     dispatcher.include_router(build_router())
     app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
+    app.keyring = keyring
     app.closers.extend(closers)
 
     async def startup(bot: Bot) -> None:
@@ -176,9 +193,24 @@ def build_app(
 
 
 async def on_startup(app: Shtab, bot: Bot) -> None:
+    if app.keyring is not None:
+        try:
+            await app.keyring.ensure_loaded()
+        except DecryptionError:
+            raise ConfigError(
+                "DATA_KEY: it cannot unwrap the data keys in this database (a wrong key, or the "
+                "old key removed before `python -m bot rotate-keys` ran)"
+            ) from None
+        except KeysUnavailable as error:
+            raise ConfigError(f"DATA_KEY: {error}") from None
     async with app.uow_factory() as uow:
         if await ensure_demo_data(uow):
             log.info("loaded the demo election (St. Petersburg, invented districts)")
+        if app.keyring is not None and app.keyring.loaded:
+            from bot.services import names
+
+            if copied := await names.backfill(uow, app.cipher):
+                log.info("encrypted copies made for %s candidates' names", copied)
         await uow.updates.prune(utcnow() - timedelta(days=2))
     await set_public_commands(bot, app.catalog)
     for admin_id in app.settings.admin_ids:

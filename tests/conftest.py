@@ -34,6 +34,7 @@ from tests.fake_telegram import FakeTelegramServer, VirtualUser
 TOKEN = "123456:TEST_TOKEN_for_shtab_tests"
 DATA_KEY = "mYrVVdqK9Yv0J3VJ3P6y1G1mB3s8U9k3n8c9b2q1Y0k="
 ADMIN_ID = 900001
+PIN = "470219"  # the staff PIN the helpers set and type
 POSTGRES_URL = os.environ.get(
     "SHTAB_TEST_POSTGRES_URL", "postgresql+asyncpg://root@127.0.0.1:5432/test"
 )
@@ -121,6 +122,8 @@ class RunningBot:
     waits: list[float] = field(default_factory=list)
     # Telegram errors a test provokes on purpose; any other one fails the test at teardown.
     expected_errors: set[str] = field(default_factory=set)
+    # Staff whose PIN is set in this test (see `gated`).
+    pins: set[int] = field(default_factory=set)
 
     def unexpected_errors(self) -> list[tuple[str, dict[str, object]]]:
         return [
@@ -151,9 +154,27 @@ class RunningBot:
         await user.press("Согласен")
         await user.expect("Шаг 1 из 5")
         admin = admin or self.admin()
-        await admin.send(f"/grant_coordinator {user.user_id} {scope}".strip())
+        await self.gated(admin, f"/grant_coordinator {user.user_id} {scope}".strip())
         await admin.expect("назначен координатором")
         return user
+
+    async def set_pin(self, user: VirtualUser, pin: str = PIN) -> None:
+        """Staff set their PIN through the dialog (/pin)."""
+        await user.send("/pin")
+        await user.expect("🔐")
+        await user.send(pin)
+        await user.expect("PIN")
+        await user.send(pin)
+        await user.expect("✅")
+        self.pins.add(user.user_id)
+
+    async def gated(self, user: VirtualUser, command: str, pin: str = PIN) -> None:
+        """A command behind the PIN gate: set the PIN if needed, send it when asked."""
+        if user.user_id not in self.pins:
+            await self.set_pin(user)
+        await user.send(command)
+        await user.expect("🔐")
+        await user.send(pin)
 
 
 # Polling's own backoff after a failed getUpdates, shortened so tests don't wait seconds.

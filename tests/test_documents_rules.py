@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 from pypdf import PdfReader
-from sqlalchemy import select
 
-from bot.db.engine import create_engine, create_session_factory
-from bot.db.models import Candidate, CandidateStatus, User
-from bot.db.models.documents import NominationAnswer, NominationDocument
-from bot.db.uow import UnitOfWorkFactory
 from bot.documents.nomination import Declaration, NominationData, render_all
 from bot.i18n import LOCALES, Catalog
 from bot.services import documents_form as form
 from bot.services import validation
-from bot.services.crypto import FieldCipher
 from bot.services.documents import filename, locality_of
 from bot.services.documents_names import Form, FullName, Sex, decline, detect_sex
 from bot.services.errors import InputError
-from bot.services.key_rotation import encrypted_columns, rotate_all
-from tests.conftest import DATA_KEY
 
 CONTEXT = form.Context(election_day=date(2027, 9, 19), today=date(2027, 6, 22))
 
@@ -266,69 +256,6 @@ def test_the_forms_agree_with_a_woman_a_party_and_a_record() -> None:
     assert "Копии документов о профессиональном образовании" not in inventory
     assert "нет" in found["declaration"]  # empty sections say so
     assert set(texts(sample(declaration=None))) == {"statement", "signatures", "inventory"}
-
-
-async def test_rotate_key_reencrypts_every_encrypted_column(tmp_path: Path) -> None:
-    from bot.db.migrate import upgrade
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'rotate.db'}"
-    await __import__("asyncio").to_thread(upgrade, url)
-    old = FieldCipher([DATA_KEY])
-    engine = create_engine(url)
-    factory = UnitOfWorkFactory(create_session_factory(engine))
-    async with factory() as uow:
-        uow.session.add(User(id=1, locale="ru", consent_at=datetime.now(UTC),
-                             consent_version="1"))  # fmt: skip
-        await uow.session.flush()
-        candidate = Candidate(user_id=1, status=CandidateStatus.REGISTERED,
-                              phone_enc=old.encrypt("+79110000001"))  # fmt: skip
-        uow.session.add(candidate)
-        await uow.session.flush()
-        uow.session.add(NominationAnswer(candidate_id=candidate.id, field="passport_number",
-                                         value_enc=old.encrypt("918273") or ""))  # fmt: skip
-        uow.session.add(NominationDocument(candidate_id=candidate.id, version=1, kind="statement",
-                                           sha256="0" * 64, size=4,
-                                           content_enc=old.encrypt_bytes(b"%PDF")))  # fmt: skip
-        uow.session.add(NominationAnswer(candidate_id=candidate.id, field="broken",
-                                         value_enc="not-a-token"))  # fmt: skip
-    new_key = Fernet.generate_key().decode()
-    report = await rotate_all(engine, FieldCipher([new_key, DATA_KEY]), batch=1)
-    assert report.rotated["nomination_answers.value_enc"] == 1
-    assert report.unreadable["nomination_answers.value_enc"] == 1  # left as it was
-    assert report.rotated["nomination_documents.content_enc"] == 1
-    assert report.rotated["candidates.phone_enc"] == 1
-    newest_only = FieldCipher([new_key])
-    async with factory() as uow:
-        answers = list(await uow.session.scalars(select(NominationAnswer)))
-        document = await uow.session.scalar(select(NominationDocument))
-        candidate = await uow.session.scalar(select(Candidate))
-    assert {a.field: a.value_enc for a in answers}["broken"] == "not-a-token"
-    good = next(a for a in answers if a.field == "passport_number")
-    assert newest_only.decrypt(good.value_enc) == "918273"
-    assert document is not None and newest_only.decrypt_bytes(document.content_enc) == b"%PDF"
-    assert candidate is not None and newest_only.decrypt(candidate.phone_enc) == "+79110000001"
-    await engine.dispose()
-    names = {f"{t.name}.{c.name}" for t, cols in encrypted_columns() for c in cols}
-    assert {"fsm_records.data_enc", "task_progress.data_enc", "questions.text_enc",
-            "nomination_packages.comment_enc"} <= names  # fmt: skip
-
-
-def test_rotate_key_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from bot import __main__ as cli
-
-    # The command configures the root logger for a process of its own; not for the test run.
-    monkeypatch.setattr(cli, "setup_logging", lambda settings: None)
-    for name in ("DATABASE_URL", "REDIS_URL", "BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env of the developer's
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("DATA_KEY", f"{Fernet.generate_key().decode()},{DATA_KEY}")
-    assert cli.main(["rotate-key"]) == 0
-    out = capsys.readouterr().out
-    assert "re-encrypted 0 values under the newest of 2 key(s)" in out
-    assert "nomination_answers.value_enc: 0" in out and "Keep the oldest key last" in out
 
 
 def test_an_answer_beyond_the_compact_font_gets_the_whole_font() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.services.export import Table, render_csv, render_xlsx, safe_cell
@@ -29,7 +30,8 @@ async def test_admin_exports_candidates_as_xlsx_and_it_is_audited(running: Runni
     await enrol(first, "Первая Анна", "Союз соседей", "Гавань")
     await enrol(second, "Вторая Вера", "Гражданская инициатива", "Парнас")
     admin = running.admin()
-    await admin.send("/export candidates")
+    await running.gated(admin, "/export candidates plain")
+    await admin.expect("без шифрования")
     sent = await admin.expect("Кандидатов: 2")
     document = sent["document"]
     path = (await running.emulator.call("getFile", {"file_id": document["file_id"]}))[1]
@@ -50,7 +52,7 @@ async def test_admin_exports_candidates_as_xlsx_and_it_is_audited(running: Runni
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "export"))
         )
     assert len(exports) == 1 and exports[0].actor_id == admin.user_id
-    assert exports[0].details == {"rows": 2, "format": "xlsx"}
+    assert exports[0].details == {"rows": 2, "format": "xlsx", "mode": "plain"}
     await admin.send("/export supporters")
     await admin.expect("Формат: /export candidates")
 
@@ -60,7 +62,7 @@ async def test_a_coordinator_exports_only_their_scope(running: RunningBot) -> No
     await enrol(ours, "Своя Анна", "Союз соседей", "Гавань")
     await enrol(theirs, "Чужая Вера", "Гражданская инициатива", "Парнас")
     coordinator = await running.coordinator("org:neighbours")
-    await coordinator.send("/export candidates csv")
+    await running.gated(coordinator, "/export candidates csv plain")
     sent = await coordinator.expect("Кандидатов: 1")
     path = (await running.emulator.call("getFile", {"file_id": sent["document"]["file_id"]}))[1]
     data = running.emulator.file_bytes(path["result"]["file_path"])
@@ -69,3 +71,56 @@ async def test_a_coordinator_exports_only_their_scope(running: RunningBot) -> No
     assert "Своя Анна" in text and "Чужая" not in text
     await ours.send("/export candidates")
     await ours.expect("Не знаю такой команды")
+
+
+async def download(running: RunningBot, sent: dict[str, object]) -> bytes:
+    document = sent["document"]
+    assert isinstance(document, dict)
+    path = (await running.emulator.call("getFile", {"file_id": document["file_id"]}))[1]
+    data = running.emulator.file_bytes(path["result"]["file_path"])
+    assert data is not None
+    return data
+
+
+async def test_by_default_an_export_is_an_encrypted_archive_with_a_one_time_password(
+    running: RunningBot,
+) -> None:
+    import re
+
+    import pyzipper
+
+    user = running.user()
+    await enrol(user, "Первая Анна", "Союз соседей", "Гавань")
+    admin = running.admin()
+    await running.gated(admin, "/export candidates csv")
+    sent = await admin.expect("Кандидатов: 1")
+    assert sent["document"]["file_name"].endswith(".zip")
+    password_message = (await admin.expect("Пароль к архиву"))["text"]
+    password = re.search(r"Пароль к архиву: (\S+)", password_message)
+    assert password is not None
+    data = await download(running, sent)
+    assert "Первая Анна".encode() not in data and user.phone.encode() not in data
+    with pyzipper.AESZipFile(io.BytesIO(data)) as archive:
+        (name,) = archive.namelist()
+        with pytest.raises(RuntimeError):
+            archive.read(name, pwd=b"wrong-password")
+        text = archive.read(name, pwd=password.group(1).encode()).decode("utf-8-sig")
+    assert "Первая Анна" in text and user.phone in text
+
+
+async def test_a_pseudonymised_export_has_no_names_and_masked_contacts(
+    running: RunningBot,
+) -> None:
+    user = running.user()
+    await enrol(user, "Первая Анна", "Союз соседей", "Гавань")
+    admin = running.admin()
+    await running.gated(admin, "/export candidates csv pseudo")
+    sent = await admin.expect("Кандидатов: 1")
+    text = (await download(running, sent)).decode("utf-8-sig")
+    assert "Первая" not in text and user.phone not in text
+    assert "К-" in text and user.phone[-2:] in text  # a stable pseudonym, a masked phone
+    await running.gated(admin, "/export candidates csv pseudo")
+    again = (await download(running, await admin.expect("Кандидатов: 1"))).decode("utf-8-sig")
+    assert again.splitlines()[1].split(",")[1] == text.splitlines()[1].split(",")[1]
+    await admin.send("/export candidates pseudo plain")
+    await admin.expect("Формат: /export candidates")

@@ -140,8 +140,10 @@ async def test_admin_grants_coordinator_and_menus_follow_roles(running: RunningB
     await admin.send("/grant_coordinator abc")
     await admin.expect("Формат")
     await admin.send("/grant_coordinator 424242 org:civic")
+    await admin.expect("Сначала задайте PIN")
+    await running.gated(admin, "/grant_coordinator 424242 org:civic")
     await admin.expect("ещё не давал согласия")
-    await admin.send(f'/grant_coordinator {candidate.user_id} org:civic mf:"Гавань"')
+    await running.gated(admin, f'/grant_coordinator {candidate.user_id} org:civic mf:"Гавань"')
     await admin.expect("назначен координатором (2 области)")
     commands = running.emulator.commands
     scopes = {str(key) for key in commands}
@@ -163,7 +165,7 @@ async def test_admin_grants_coordinator_and_menus_follow_roles(running: RunningB
     async with running.app.uow_factory() as uow:
         grants = await uow.users.grants(candidate.user_id)
     assert len(grants) == 2
-    await admin.send(f"/revoke_coordinator {candidate.user_id}")
+    await running.gated(admin, f"/revoke_coordinator {candidate.user_id}")
     await admin.expect("снята роль координатора (записей: 2)")
 
 

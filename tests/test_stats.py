@@ -477,7 +477,7 @@ async def test_a_coordinator_sees_only_their_organisation(
     coordinator = running.user(first_name="Олег")
     await consent(coordinator)  # a draft of their own, outside the civic scope
     admin = running.admin()
-    await admin.send(f"/grant_coordinator {coordinator.user_id} org:civic")
+    await running.gated(admin, f"/grant_coordinator {coordinator.user_id} org:civic")
     await admin.expect("назначен координатором")
     await coordinator.send("/stats")
     stats = (await coordinator.expect("Статистика кандидатов"))["text"]

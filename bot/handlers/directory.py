@@ -21,6 +21,7 @@ from bot.i18n import Markup, Translator
 from bot.services import directory, pending
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
+from bot.services.keyring import preload_people, read
 from bot.services.roles import Actor
 from bot.telegram.callbacks import DirectoryCb
 from bot.telegram.filters import IsStaff
@@ -202,6 +203,7 @@ async def _send_card(
         ctx, directory.scope_of(actor), CARD_ITEMS + 1, candidate_id=candidate.id
     )
     await uow.audit.record(actor.user_id, "candidate_viewed", "candidate", candidate.id)
+    await preload_people(uow, cipher, [candidate.user_id])
     text = t(
         "directory-card",
         name=candidate.full_name or "—",
@@ -215,8 +217,8 @@ async def _send_card(
         points=candidate.quest_points,
         idle=row.idle_days if row.idle_days is not None else "—",
         waiting=len(waiting) if len(waiting) <= CARD_ITEMS else f"{CARD_ITEMS}+",
-        phone=cipher.decrypt(candidate.phone_enc) or "—",
-        email=cipher.decrypt(candidate.email_enc) or "—",
+        phone=read(cipher, candidate.phone_enc) or "—",
+        email=read(cipher, candidate.email_enc) or "—",
     )
     text += "\n" + await fund_card_line(uow, t, candidate, today_in(settings))
     rows = [[InlineKeyboardButton(

@@ -172,7 +172,7 @@ async def on_full_name(
     actor: Actor,
 ) -> None:
     try:
-        await registration.set_full_name(uow, actor.user_id, message.text or "")
+        await registration.set_full_name(uow, actor.user_id, message.text or "", cipher)
     except InputError as error:
         await _reject(message, t, error)
         return

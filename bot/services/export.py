@@ -18,6 +18,7 @@ from openpyxl import Workbook
 
 from bot.services.crypto import FieldCipher
 from bot.services.directory import Row
+from bot.services.keyring import read
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,8 +47,8 @@ def candidates_table(rows: Sequence[Row], cipher: FieldCipher, header: tuple[str
                 row.organisation or "",
                 row.formation or "",
                 row.district_number or "",
-                cipher.decrypt(candidate.phone_enc) or "",
-                cipher.decrypt(candidate.email_enc) or "",
+                read(cipher, candidate.phone_enc) or "",
+                read(cipher, candidate.email_enc) or "",
                 candidate.quest_points,
                 row.idle_days if row.idle_days is not None else "",
                 candidate.registered_at.strftime("%d.%m.%Y") if candidate.registered_at else "",

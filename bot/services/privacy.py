@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import and_, delete, or_, select, update
 
 from bot.db.models import (
     AuditEntry,
@@ -15,9 +15,11 @@ from bot.db.models import (
     RoleName,
 )
 from bot.db.models.materials import MaterialResource
+from bot.db.models.protection import StaffPin
 from bot.db.uow import UnitOfWork
-from bot.services import registration, supporters, teams
+from bot.services import audit_chain, registration, supporters, teams
 from bot.services.crypto import FieldCipher
+from bot.services.keyring import keyring_of
 from bot.services.validation import mask_email, mask_phone
 
 
@@ -100,15 +102,30 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     """Erase the person (their district-team consent goes with the candidate row, by
     cascade). The audit trail keeps that things happened, not to whom: the subject
     id is replaced by a keyed hash and the details are dropped."""
+    keyring = keyring_of(cipher)
+    if keyring is not None:
+        # Crypto-shredding: the key goes first, so any copy of their rows is unreadable.
+        await keyring.destroy_person(uow, user_id)
     await uow.reminders.erase_user(user_id)
     candidate = await uow.candidates.by_user(user_id)
     if candidate is not None:
         await uow.documents.erase(candidate.id)  # questionnaire answers and stored PDFs
     await supporters.forget(uow, user_id)  # their supporter record and every merged source
+    await uow.session.execute(delete(StaffPin).where(StaffPin.user_id == user_id))
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
     uow.fsm_records.clear()  # the erased dialog rows must not be written back
     pseudonym = cipher.blind_index(f"user:{user_id}")[:32]
+    # The chain keeps covering these entries; their seals say the change was an erasure.
+    touched = await uow.session.scalars(
+        select(AuditEntry.id).where(
+            or_(
+                and_(AuditEntry.subject_type == "user", AuditEntry.subject_id == str(user_id)),
+                AuditEntry.actor_id == user_id,
+            )
+        )
+    )
+    await audit_chain.mark_erased(uow, list(touched))
     await uow.session.execute(
         update(AuditEntry)
         .where(AuditEntry.subject_type == "user", AuditEntry.subject_id == str(user_id))

@@ -30,6 +30,7 @@ from bot.quests.schema import (
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
+from bot.services.keyring import person_cipher, preload_people
 from bot.services.payload import dict_of, int_of, list_of
 
 MAX_COUNT = 100_000  # far above any district's signatures or doors; stops typos like 1000000
@@ -292,6 +293,8 @@ class QuestStore:
 
     async def rows(self) -> dict[str, TaskProgress]:
         if self._rows is None:
+            # The answers (passport data, too) are under the candidate's own key.
+            await preload_people(self.uow, self.cipher, [self.candidate.user_id])
             self._rows = {
                 row.task_id: row for row in await self.uow.quest.progress(self.candidate.id)
             }
@@ -321,7 +324,9 @@ class QuestStore:
             row = TaskProgress(candidate_id=self.candidate.id, task_id=full_id)
             await self.uow.quest.add(row)
             rows[full_id] = row
-        row.data_enc = self.cipher.encrypt(json.dumps(data, ensure_ascii=False))
+        own = await person_cipher(self.uow, self.cipher, self.candidate.user_id)
+        assert own is not None
+        row.data_enc = own.encrypt(json.dumps(data, ensure_ascii=False))
         if row.status is not TaskStatus.DONE and status is TaskStatus.DONE:
             row.completed_at = now
             row.points = points

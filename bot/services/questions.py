@@ -25,6 +25,7 @@ from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.directory import Scope
 from bot.services.errors import InputError
+from bot.services.keyring import DataKeyCipher, person_cipher, preload_people, read
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 3000
@@ -81,10 +82,11 @@ class QuestionService:
             raise InputError("questions-text-only")
         if len(text) > MAX_QUESTION:
             raise InputError("questions-too-long", limit=MAX_QUESTION, length=len(text))
+        own = await self._own(candidate)
         question = await self.repo.add(
             Question(
                 candidate_id=candidate.id,
-                text_enc=self._cipher.encrypt(text),
+                text_enc=own.encrypt(text),
                 status=QuestionStatus.OPEN,
             )
         )
@@ -110,6 +112,7 @@ class QuestionService:
         organisations = None if scope.organisations is None else set(scope.organisations)
         formations = None if scope.formations is None else set(scope.formations)
         rows = await self.repo.open_in_scope(organisations, formations, limit)
+        await preload_people(self._uow, self._cipher, [c.user_id for _, c in rows])
         return [self._view(question, candidate) for question, candidate in rows]
 
     async def question(self, question_id: int, scope: StaffScope) -> QuestionView:
@@ -128,13 +131,14 @@ class QuestionService:
         if len(text) > MAX_ANSWER:
             raise InputError("questions-too-long", limit=MAX_ANSWER, length=len(text))
         question, candidate = await self._load(question_id, scope)
+        own = await self._own(candidate)
         # Conditional: of two staff members answering at once, exactly one succeeds.
         result = await self._uow.session.execute(
             update(Question)
             .where(Question.id == question.id, Question.status == QuestionStatus.OPEN)
             .values(
                 status=QuestionStatus.ANSWERED,
-                answer_enc=self._cipher.encrypt(text),
+                answer_enc=own.encrypt(text),
                 answered_by=staff_id,
                 answered_at=utcnow(),
             )
@@ -216,7 +220,14 @@ class QuestionService:
         )
         if question is None or candidate is None or not await self._covers(scope, candidate):
             raise InputError("questions-gone")
+        await preload_people(self._uow, self._cipher, [candidate.user_id])
         return question, candidate
+
+    async def _own(self, candidate: Candidate) -> FieldCipher | DataKeyCipher:
+        """The asker's own key: the question and its answer are erased with them."""
+        own = await person_cipher(self._uow, self._cipher, candidate.user_id)
+        assert own is not None
+        return own
 
     async def _covers(self, scope: StaffScope, candidate: Candidate) -> bool:
         if scope.everyone:
@@ -237,6 +248,6 @@ class QuestionService:
             id=question.id,
             candidate_name=candidate.full_name,
             asked_at=question.asked_at,
-            text=self._cipher.decrypt(question.text_enc) or "",
+            text=read(self._cipher, question.text_enc) or "",
             status=question.status,
         )

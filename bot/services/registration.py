@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from bot.db.models import Candidate, CandidateStatus, User
 from bot.db.uow import UnitOfWork
-from bot.services import validation
+from bot.services import names, validation
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
+from bot.services.keyring import person_cipher, preload_people, read
 
 CONSENT_VERSION = "2026-11"
 
@@ -78,9 +79,14 @@ async def _draft(uow: UnitOfWork, user_id: int, *, changing: bool = True) -> Can
     return candidate
 
 
-async def set_full_name(uow: UnitOfWork, user_id: int, raw: str) -> str:
+async def set_full_name(
+    uow: UnitOfWork, user_id: int, raw: str, cipher: FieldCipher | None = None
+) -> str:
     name = validation.normalise_full_name(raw)
-    (await _draft(uow, user_id)).full_name = name
+    candidate = await _draft(uow, user_id)
+    candidate.full_name = name
+    if cipher is not None:
+        await names.store(uow, cipher, candidate, name)
     return name
 
 
@@ -92,7 +98,10 @@ async def set_phone(
         raise InputError("error-phone-not-own")
     phone = validation.normalise_phone(raw_phone)
     candidate = await _draft(uow, user_id)
-    candidate.phone_enc = cipher.encrypt(phone)
+    # The person's own key (erased with them); the index under the shared index key.
+    own = await person_cipher(uow, cipher, user_id)
+    assert own is not None
+    candidate.phone_enc = own.encrypt(phone)
     candidate.phone_index = cipher.blind_index(phone)
     return phone
 
@@ -100,7 +109,9 @@ async def set_phone(
 async def set_email(uow: UnitOfWork, cipher: FieldCipher, user_id: int, raw: str | None) -> None:
     """None means the candidate chose to skip the optional e-mail."""
     candidate = await _draft(uow, user_id)
-    candidate.email_enc = cipher.encrypt(validation.normalise_email(raw)) if raw else None
+    own = await person_cipher(uow, cipher, user_id)
+    assert own is not None
+    candidate.email_enc = own.encrypt(validation.normalise_email(raw)) if raw else None
     candidate.email_answered = True
 
 
@@ -155,6 +166,7 @@ async def card(
     district = (
         await uow.geography.district(candidate.district_id) if candidate.district_id else None
     )
+    await preload_people(uow, cipher, [user_id])
     organisation_name = None
     if organisation is not None:
         organisation_name = (
@@ -162,8 +174,8 @@ async def card(
         )
     return RegistrationCard(
         full_name=candidate.full_name,
-        phone=cipher.decrypt(candidate.phone_enc),
-        email=cipher.decrypt(candidate.email_enc),
+        phone=read(cipher, candidate.phone_enc),
+        email=read(cipher, candidate.email_enc),
         email_answered=candidate.email_answered,
         organisation=organisation_name,
         formation=district.formation.name if district else None,

@@ -44,6 +44,7 @@ COORDINATOR: tuple[str, ...] = (
     "supporters_review",
     "canvass_flags",
     "import_addresses",
+    "pin",
 )
 ADMIN = (
     "admin",
@@ -52,6 +53,11 @@ ADMIN = (
     "reload_quests",
     "election",
     "election_set",
+    "audit",
+    "pin_reset",
+    "wipe",
+    "wipe_confirm",
+    "wipe_cancel",
 )
 
 

@@ -140,6 +140,7 @@ help-staff =
     /stats — the campaign funnel · /map — the coalition map by district
     /candidates, /candidate — candidates and their cards
     /broadcast — message candidates · /export candidates — export
+    /pin — your PIN for dangerous actions
 help-admin =
     <b>For admins</b>
     /grant_coordinator &lt;id&gt; [org:&lt;code&gt;] [mf:"&lt;formation&gt;"] — make a coordinator
@@ -147,6 +148,8 @@ help-admin =
     /election — the election: dates, districts, limits
     /election_set &lt;key&gt; &lt;value&gt; — change a date or a number
     /reload_quests — re-read the quest files without a restart
+    /audit [id] — the access log · /pin_reset &lt;id&gt; — reset a PIN
+    /wipe — emergency key wipe (two admins needed)
 ask-language = Выберите язык / Choose your language:
 language-set = Done: we speak English now.
 

@@ -144,6 +144,7 @@ help-staff =
     /stats — воронка кампании · /map — карта коалиции по округам
     /candidates, /candidate — кандидаты и их карточки
     /broadcast — рассылка · /export candidates — выгрузка
+    /pin — PIN для опасных действий
 help-admin =
     <b>Администратору</b>
     /grant_coordinator &lt;id&gt; [org:&lt;код&gt;] [mf:"&lt;МО&gt;"] — назначить координатора
@@ -151,6 +152,8 @@ help-admin =
     /election — выборы: даты, округа, лимиты
     /election_set &lt;ключ&gt; &lt;значение&gt; — изменить дату или число
     /reload_quests — перечитать файлы квеста без перезапуска
+    /audit [id] — журнал доступа · /pin_reset &lt;id&gt; — сбросить PIN
+    /wipe — экстренно уничтожить ключи (нужны два администратора)
 ask-language = Выберите язык / Choose your language:
 language-set = Готово: общаемся по-русски.
 

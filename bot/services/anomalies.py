@@ -1,0 +1,97 @@
+"""Anomalies: someone reading personal data faster than a person reads. A candidate paging
+through hundreds of supporters a minute, or a coordinator exporting again and again, is more
+likely a taken-over account or an insider collecting the base than real work.
+
+Counted from the audit log (shared by every instance). Over a rule's limit the actor is
+refused further reads until the window slides on, and the admins are told once per hour.
+Another feature makes its own view counted with one line: `watch("supporter_viewed")`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.db.models import AuditEntry
+from bot.db.uow import UnitOfWork
+from bot.services.clock import utcnow
+
+ALERT_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    window: timedelta
+    limit: int
+    actions: set[str] = field(default_factory=set)
+
+
+VIEWS = Rule(
+    "views",
+    timedelta(minutes=1),
+    30,
+    {"candidate_viewed", "task_viewed", "questions_listed", "candidate_messaged", "export"},
+)
+EXPORTS = Rule("exports", timedelta(hours=1), 5, {"export"})
+RULES = (VIEWS, EXPORTS)
+
+
+def watch(action: str, rule: Rule = VIEWS) -> None:
+    """Count an audit action as a read of personal data."""
+    rule.actions.add(action)
+
+
+@dataclass(frozen=True)
+class Alert:
+    actor_id: int
+    rule: str
+    count: int
+    window_minutes: int
+
+
+async def _count(uow: UnitOfWork, actor_id: int, rule: Rule) -> int:
+    since = utcnow() - rule.window
+    return int(
+        await uow.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.actor_id == actor_id,
+                AuditEntry.action.in_(rule.actions),
+                AuditEntry.at >= since,
+            )
+        )
+        or 0
+    )
+
+
+async def blocked(uow: UnitOfWork, actor_id: int) -> Rule | None:
+    """The rule this actor is over right now, if any: their reads wait."""
+    for rule in RULES:
+        if await _count(uow, actor_id, rule) >= rule.limit:
+            return rule
+    return None
+
+
+async def check(uow: UnitOfWork, actor_id: int) -> Alert | None:
+    """After an update: an alert to send to the admins, at most once per ALERT_EVERY."""
+    for rule in RULES:
+        count = await _count(uow, actor_id, rule)
+        if count < rule.limit:
+            continue
+        reported = await uow.session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "anomaly",
+                AuditEntry.subject_type == "user",
+                AuditEntry.subject_id == str(actor_id),
+                AuditEntry.at >= utcnow() - ALERT_EVERY,
+            )
+        )
+        if reported is not None:
+            return None
+        await uow.audit.record(None, "anomaly", "user", actor_id, rule=rule.name, count=count)
+        return Alert(actor_id, rule.name, count, int(rule.window.total_seconds() // 60))
+    return None

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from bot.db.models import AuditEntry, Reminder, ReminderStatus, TaskStatus
+from bot.db.models.fund import EntryKind, FundEntry
 from bot.db.models.materials import Leaflet, LeafletVersion, MaterialResource, PrintRun
 from bot.handlers.materials import MatCb
 from bot.services import privacy
@@ -236,8 +237,16 @@ async def test_a_candidate_builds_a_leaflet_end_to_end(
         reminders = list(
             await session.scalars(select(Reminder).where(Reminder.kind == "print_run_copy"))
         )
+        [spent] = list(await session.scalars(select(FundEntry)))
     assert (run.copies, run.cost_kopecks) == (5000, 1_250_050)
     assert len(reminders) == 4 and all(r.user_id == user.user_id for r in reminders)
+    # The run's cost went into the fund ledger as spending, once.
+    assert (spent.kind, spent.amount_kop, spent.source) == (
+        EntryKind.SPENDING,
+        1_250_050,
+        "print_run",
+    )
+    assert "тираж 5000" in (running.app.cipher.decrypt(spent.note_enc) or "")
     await user.press("№1: экземпляр сдан в комиссию")
     ticked = await user.expect("☑️ Экземпляр сдан в комиссию")
     assert "⚠️" not in ticked["text"]

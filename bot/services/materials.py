@@ -31,6 +31,7 @@ from bot.db.models.materials import Leaflet, LeafletTemplate, LeafletVersion, Pr
 from bot.db.uow import UnitOfWork
 from bot.documents.leaflets import LeafletSpec, Rendered, render_leaflet
 from bot.quests.schema import ActionTask
+from bot.services import fund
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
@@ -458,6 +459,7 @@ class MaterialsService:
             cost_kopecks=cost,
         )
         await self.repo.add(run)
+        await self._book_in_fund(run, printer, tz)
         for planned in plan_copy_reminders(run, self.candidate.user_id, tz):
             await self._uow.reminders.plan(
                 Reminder(
@@ -478,6 +480,23 @@ class MaterialsService:
             cost=cost,
         )
         return (await self.runs())[-1]
+
+    async def _book_in_fund(self, run: PrintRun, printer: str, tz: ZoneInfo) -> None:
+        """A print run is paid from the electoral fund: its cost goes into the fund ledger as
+        spending, once (the run's id is the entry's import key), on the day it is registered."""
+        if run.cost_kopecks <= 0:
+            return
+        await fund.record_spending(
+            self._uow,
+            self._cipher,
+            self.candidate,
+            amount_kop=run.cost_kopecks,
+            booked_on=utcnow().astimezone(tz).date(),
+            note=f"{run.item}: печать, тираж {run.copies}, {printer}",
+            actor_id=self.candidate.user_id,
+            source="print_run",
+            import_key=f"print_run:{run.id}",
+        )
 
     async def toggle_copy(self, run_id: int) -> RunView:
         """Tick (or untick, if ticked by mistake) "a copy went to the commission"."""

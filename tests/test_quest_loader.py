@@ -366,3 +366,16 @@ def test_every_callback_of_the_real_quest_fits_64_bytes(real_quest: Quest) -> No
     # The loader's limit itself leaves room for the longest action and a two-digit number.
     worst = QuestCb(action=max(ACTIONS, key=len), task="x" * MAX_FULL_ID, n=99).pack()
     assert len(worst.encode()) <= MAX_CALLBACK_DATA_BYTES, (worst, longest)
+
+
+def test_every_action_task_names_the_command_where_it_is_done() -> None:
+    from typing import get_args
+
+    from bot.handlers.quest import ACTION_COMMANDS
+    from bot.quests.schema import ActionTask
+
+    actions = set(get_args(ActionTask.model_fields["action"].annotation))
+    assert actions == set(ACTION_COMMANDS)
+    from bot.telegram.commands import PUBLIC
+
+    assert {command.lstrip("/") for command in ACTION_COMMANDS.values()} <= set(PUBLIC)

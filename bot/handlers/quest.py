@@ -61,6 +61,15 @@ MARKS = {
     TaskState.LOCKED: "🔒",
     TaskState.CLOSED: "⌛",
 }
+# Where each kind of action task is done: the feature's own command (a tap in the chat).
+ACTION_COMMANDS = {
+    "documents": "/documents",
+    "fund": "/fund",
+    "canvass": "/canvass",
+    "materials": "/materials",
+    "print_runs": "/materials",
+    "supporters": "/supporters",
+}
 
 
 class QuestHolder:
@@ -368,7 +377,11 @@ async def _show_task(message: Message, state: FSMContext, ctx: Context, view: Ta
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
     elif isinstance(task, ActionTask):
         text = _task_header(ctx, view) + "\n\n" + task.prompt.get(t.locale)
-        text += "\n\n" + t("quest-action-soon", action=t(f"quest-action-{task.action}"))
+        text += "\n\n" + t(
+            "quest-action-soon",
+            action=t(f"quest-action-{task.action}"),
+            command=ACTION_COMMANDS[task.action],
+        )
         rows = [back]
         if task.action == "fund":  # the fund's own screen (bot.handlers.fund)
             from bot.handlers.fund import FundCb

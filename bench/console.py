@@ -210,7 +210,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
             async with factory() as uow:
                 candidate = await uow.candidates.by_user(member)
                 assert candidate is not None
-                return await teams.view(uow, candidate, "ru")
+                return await teams.view(uow, cipher, candidate, "ru")
 
         results = {}
         for name, read in (

@@ -56,7 +56,7 @@ from bot.db.engine import create_engine, create_session_factory  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Candidate, CandidateStatus, User  # noqa: E402
 from bot.db.uow import UnitOfWorkFactory  # noqa: E402
-from bot.services import canvass  # noqa: E402
+from bot.services import canvass, names  # noqa: E402
 from bot.services.canvass_addresses import import_addresses, parse_addresses_csv  # noqa: E402
 from bot.services.crypto import FieldCipher  # noqa: E402
 from bot.services.geography import ensure_demo_data  # noqa: E402
@@ -117,12 +117,12 @@ async def prepare(url: str, key: str, args: argparse.Namespace) -> list[Voluntee
                 Candidate(
                     user_id=candidate_user,
                     status=CandidateStatus.REGISTERED,
-                    full_name=f"Кандидат {index}",
                     organisation_id=organisation.id,
                     district_id=district.id,
                     registered_at=now,
                 )
             )
+            await names.store(uow, cipher, candidate, f"Кандидат {index}")
             token = await canvass.new_invite(uow, cipher, candidate.id)
             for number in range(args.volunteers):
                 user_id = next_id

@@ -51,13 +51,14 @@ from bot.db.models import (  # noqa: E402
     User,
 )
 from bot.db.models.console import TeamMember  # noqa: E402
+from bot.db.models.protection import CandidateName  # noqa: E402
 from bot.db.uow import UnitOfWorkFactory  # noqa: E402
 from bot.documents.stats_chart import stats_png  # noqa: E402
 from bot.handlers.quest import QuestHolder  # noqa: E402
 from bot.handlers.stats import chart_sections  # noqa: E402
 from bot.i18n import Catalog  # noqa: E402
 from bot.quests.loader import load_quest  # noqa: E402
-from bot.services import pending, teams  # noqa: E402
+from bot.services import names, pending, teams  # noqa: E402
 from bot.services.clock import FrozenClock, reset_clock, set_clock  # noqa: E402
 from bot.services.crypto import FieldCipher  # noqa: E402
 from bot.services.directory import Scope  # noqa: E402
@@ -105,7 +106,6 @@ async def seed(factory: UnitOfWorkFactory, cipher: FieldCipher, count: int) -> i
                 {
                     "user_id": user_id,
                     "status": CandidateStatus.REGISTERED,
-                    "full_name": f"Кандидатова Анна {n}",
                     "phone_enc": cipher.encrypt(f"+7911{n:07d}"),
                     "organisation_id": organisations[n % len(organisations)],
                     # The first team_size candidates share district 0: the big team.
@@ -116,6 +116,18 @@ async def seed(factory: UnitOfWorkFactory, cipher: FieldCipher, count: int) -> i
             )
         await session.execute(insert(Candidate), rows)
         ids = list(await session.scalars(select(Candidate.id).order_by(Candidate.id)))
+        # Names only encrypted (a plain FieldCipher is every person's cipher here).
+        await session.execute(
+            insert(CandidateName),
+            [
+                {
+                    "candidate_id": cid,
+                    "full_name_enc": cipher.encrypt(f"Кандидатова Анна {n}"),
+                    "name_index": names.name_index(cipher, f"Кандидатова Анна {n}"),
+                }
+                for n, cid in enumerate(ids)
+            ],
+        )
         await session.execute(
             insert(TaskProgress),
             [
@@ -210,7 +222,7 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
             async with factory() as uow:
                 candidate = await uow.candidates.by_user(member)
                 assert candidate is not None
-                return await teams.view(uow, candidate, "ru")
+                return await teams.view(uow, cipher, candidate, "ru")
 
         results = {}
         for name, read in (

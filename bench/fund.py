@@ -40,7 +40,7 @@ from bot.db.models import Candidate, CandidateStatus, User  # noqa: E402
 from bot.db.models.fund import FundEntry  # noqa: E402
 from bot.db.uow import UnitOfWorkFactory  # noqa: E402
 from bot.documents import fund as printables  # noqa: E402
-from bot.services import fund_checks, fund_qr, fund_statement  # noqa: E402
+from bot.services import fund_checks, fund_qr, fund_statement, names  # noqa: E402
 from bot.services.crypto import FieldCipher  # noqa: E402
 from bot.services.geography import ensure_demo_data  # noqa: E402
 
@@ -140,10 +140,9 @@ async def bench_import(statement: fund_statement.Statement) -> tuple[float, floa
             await ensure_demo_data(uow)
             uow.session.add(User(id=1, locale="ru", consent_at=now, consent_version="bench"))
             await uow.session.flush()
-            candidate = Candidate(
-                user_id=1, full_name="Иванова Мария Сергеевна", status=CandidateStatus.REGISTERED
-            )
+            candidate = Candidate(user_id=1, status=CandidateStatus.REGISTERED)
             uow.session.add(candidate)
+            await names.store(uow, cipher, candidate, "Иванова Мария Сергеевна")
         times = []
         for _ in range(2):
             started = time.perf_counter()

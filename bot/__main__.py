@@ -74,7 +74,7 @@ def _prepare(settings: Settings) -> None:
         print(notice, file=sys.stderr)
     from bot.db.migrate import upgrade
 
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, data_keys=settings.data_keys)
 
 
 async def _import_districts(settings: Settings, args: argparse.Namespace) -> str:

@@ -206,11 +206,6 @@ async def on_startup(app: Shtab, bot: Bot) -> None:
     async with app.uow_factory() as uow:
         if await ensure_demo_data(uow):
             log.info("loaded the demo election (St. Petersburg, invented districts)")
-        if app.keyring is not None and app.keyring.loaded:
-            from bot.services import names
-
-            if copied := await names.backfill(uow, app.cipher):
-                log.info("encrypted copies made for %s candidates' names", copied)
         await uow.updates.prune(utcnow() - timedelta(days=2))
     await set_public_commands(bot, app.catalog)
     for admin_id in app.settings.admin_ids:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.services import names
 from tests.conftest import DATA_KEY, TOKEN, RunningBot, make_settings, start_bot
 from tests.fake_telegram import FakeTelegramServer, VirtualUser
 from tests.test_registration import register
@@ -115,7 +116,9 @@ async def test_registration_on_postgres_and_redis(running_production: RunningBot
     await register(user)
     async with running.app.uow_factory() as uow:
         candidate = await uow.candidates.by_user(user.user_id)
-    assert candidate is not None and candidate.full_name == "Иванова Мария Сергеевна"
+        assert candidate is not None
+        name = await names.full_name(uow, running.app.cipher, candidate)
+    assert name == "Иванова Мария Сергеевна"
     assert running.app.cipher.decrypt(candidate.phone_enc) == user.phone
 
 

@@ -51,7 +51,7 @@ async def enrol_quickly(running: RunningBot, user: VirtualUser) -> None:
     async with running.app.uow_factory() as uow:
         user_id = user.user_id
         await registration.give_consent(uow, user_id, "ru")
-        await registration.set_full_name(uow, user_id, "Петрова Анна Ивановна")
+        await registration.set_full_name(uow, user_id, "Петрова Анна Ивановна", running.app.cipher)
         await registration.set_phone(uow, running.app.cipher, user_id, user.phone, user_id)
         await registration.set_email(uow, running.app.cipher, user_id, None)
         organisation = await uow.geography.organisation_by_code("civic")

@@ -14,7 +14,7 @@ from PIL import Image
 
 from bot.db.models.fund import DonorType, Flag
 from bot.i18n import Catalog
-from bot.services import fund, fund_checks, fund_donor, fund_qr, fund_statement
+from bot.services import fund, fund_checks, fund_donor, fund_qr, fund_statement, names
 from bot.services.election import ElectionConfig
 from bot.services.errors import InputError
 
@@ -353,11 +353,9 @@ async def test_a_statement_imports_on_postgres_with_its_reminders(postgres_url: 
         async with uow_factory() as uow:
             uow.session.add(User(id=7, locale="ru", consent_at=now, consent_version="t"))
             await uow.session.flush()
-            candidate = Candidate(
-                user_id=7, full_name="Иванова Мария", status=CandidateStatus.REGISTERED
-            )
+            candidate = Candidate(user_id=7, status=CandidateStatus.REGISTERED)
             uow.session.add(candidate)
-            await uow.session.flush()
+            await names.store(uow, cipher, candidate, "Иванова Мария")
             report = await fund_statement.import_statement(
                 uow, cipher, candidate, await uow.geography.current_election(), statement,
                 actor_id=7, tz=ZoneInfo("Europe/Moscow"),

@@ -19,6 +19,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Candidate, CandidateStatus, User
 from bot.db.models.materials import LeafletVersion
 from bot.db.uow import UnitOfWorkFactory
+from bot.services import names
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.materials import (
@@ -117,14 +118,16 @@ def cipher(data_dir: Path) -> FieldCipher:
     return FieldCipher(make_settings(data_dir).data_keys)
 
 
-async def add_candidate(uow_factory: UnitOfWorkFactory, user_id: int, name: str) -> None:
+async def add_candidate(
+    uow_factory: UnitOfWorkFactory, cipher: FieldCipher, user_id: int, name: str
+) -> None:
     async with uow_factory() as uow:
         now = datetime(2027, 7, 20, tzinfo=UTC)
         uow.session.add(User(id=user_id, locale="ru", consent_at=now, consent_version="1"))
         await uow.session.flush()
-        uow.session.add(
-            Candidate(user_id=user_id, full_name=name, status=CandidateStatus.REGISTERED)
-        )
+        candidate = Candidate(user_id=user_id, status=CandidateStatus.REGISTERED)
+        uow.session.add(candidate)
+        await names.store(uow, cipher, candidate, name)
 
 
 def photo() -> bytes:
@@ -136,7 +139,7 @@ def photo() -> bytes:
 async def test_no_print_file_while_an_imprint_field_is_missing(
     uow_factory: UnitOfWorkFactory, cipher: FieldCipher
 ) -> None:
-    await add_candidate(uow_factory, 7001, "Иванов Иван Иванович")
+    await add_candidate(uow_factory, cipher, 7001, "Иванов Иван Иванович")
     async with uow_factory() as uow:
         candidate = await uow.candidates.by_user(7001)
         assert candidate is not None

@@ -46,7 +46,7 @@ async def register(
 ) -> None:
     async with uow_factory() as uow:
         await give_consent(uow, user_id, "ru")
-        await set_full_name(uow, user_id, name)
+        await set_full_name(uow, user_id, name, cipher)
         await set_phone(uow, cipher, user_id, PHONE, user_id)
         await set_email(uow, cipher, user_id, "Maria@Example.RU")
         uow.session.add(FsmRecord(key=f"1:{user_id}:{user_id}::default", user_id=user_id))

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Candidate, Question
-from bot.db.models.protection import DataKey
+from bot.db.models.protection import CandidateName, DataKey
 from bot.db.uow import UnitOfWorkFactory
 from bot.services import names, privacy
 from bot.services.crypto import DecryptionError, FieldCipher
@@ -59,7 +59,7 @@ async def db(data_dir: Path) -> AsyncIterator[Db]:
 async def enrol(db: Db, keyring: Keyring, user_id: int = USER_ID) -> None:
     async with db.uow() as uow:
         await give_consent(uow, user_id, "ru")
-        await set_full_name(uow, user_id, "Тайная Мария")
+        await set_full_name(uow, user_id, "Тайная Мария", keyring.cipher)
         await set_phone(uow, keyring.cipher, user_id, PHONE, user_id)
         await set_email(uow, keyring.cipher, user_id, EMAIL)
 
@@ -87,6 +87,9 @@ async def test_the_raw_database_file_holds_no_contact_of_a_registered_candidate(
     digits = user.phone.lstrip("+")
     for secret in (digits, user.phone, "maria@example.ru", "Maria@Example.RU", "556677"):
         assert secret.encode() not in raw, secret
+    # Nor the name: neither whole nor the surname alone, in any case (issue 12).
+    for secret in ("Иванова Мария Сергеевна", "Иванова", "иванова", "ИВАНОВА", "Сергеевна"):
+        assert secret.encode() not in raw, secret
     # The data is there, encrypted under the candidate's own key.
     async with running.app.uow_factory() as uow:
         candidate = await uow.candidates.by_user(user.user_id)
@@ -98,8 +101,9 @@ async def test_the_raw_database_file_holds_no_contact_of_a_registered_candidate(
         assert candidate.phone_enc.startswith(f"e1.{person.ref}.")
         question = await uow.session.scalar(select(Question.text_enc))
         assert question is not None and question.startswith(f"e1.{person.ref}.")
-        # The name has its encrypted copy and blind index; the plaintext column stays
-        # until every reader has moved (SECURITY.md, "Names").
+        # The name: encrypted under the same person's key, found by its blind index.
+        stored = await uow.session.get(CandidateName, candidate.id)
+        assert stored is not None and stored.full_name_enc.startswith(f"e1.{person.ref}.")
         assert await names.full_name(uow, running.app.cipher, candidate) == (
             "Иванова Мария Сергеевна"
         )
@@ -114,6 +118,10 @@ async def test_forget_me_destroys_the_persons_key_so_old_copies_are_noise(
     await keyring.load()
     await enrol(db, keyring)
     token = await stored_phone(db)
+    async with db.uow() as uow:
+        name_token = await uow.session.scalar(select(CandidateName.full_name_enc))
+        assert name_token is not None
+        assert await names.find_exact(uow, keyring.cipher, "тайная мария")
     backup = tmp_path / "backup.db"
     backup_of(data_dir / "shtab.db", backup)  # last night's backup, taken before erasure
 
@@ -128,6 +136,11 @@ async def test_forget_me_destroys_the_persons_key_so_old_copies_are_noise(
         await survivor.preload_people(uow, [USER_ID])
     with pytest.raises(DecryptionError):
         survivor.cipher.decrypt(token)
+    with pytest.raises(DecryptionError):  # the name from before the erasure: noise too
+        survivor.cipher.decrypt(name_token)
+    async with db.uow() as uow:  # and the live copy went with the candidate
+        assert await uow.session.scalar(select(func.count()).select_from(CandidateName)) == 0
+        assert await names.find_exact(uow, survivor.cipher, "тайная мария") == []
     # The backup still holds the wrapped key, readable while its master key lives on:
     # rotating the master and dropping the old one ends that too (SECURITY.md).
     copy = Db(backup)
@@ -247,7 +260,10 @@ async def test_the_wipe_needs_two_admins_and_leaves_every_copy_unreadable(
     assert not key_file.exists()
     async with running.app.uow_factory() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(DataKey)) == 0
-        assert await uow.session.scalar(select(Candidate.full_name)) is None
+        # The names are still there, noise now: nothing this process holds can read them.
+        candidate = await uow.session.scalar(select(Candidate))
+        assert candidate is not None and await uow.session.get(CandidateName, candidate.id)
+        assert await names.full_name(uow, running.app.cipher, candidate) is None
     # The backup: its wrapped keys need the master key, and no copy of it is left. Any key
     # there is now (a new one, as a restart would generate) unwraps nothing.
     copy = Db(backup)
@@ -352,21 +368,6 @@ async def test_quest_answers_are_under_the_persons_key(db: Db) -> None:
         await fresh.load()
         progress = await QuestStore(uow, fresh.cipher, candidate).progress()
         assert progress["docs.passport"].data == {"n": "4011"}  # a new process reads it
-
-
-async def test_names_written_without_a_copy_get_one(db: Db) -> None:
-    keyring = db.keyring()
-    await keyring.load()
-    async with db.uow() as uow:
-        await give_consent(uow, USER_ID, "ru")
-        await set_full_name(uow, USER_ID, "Старая Запись")  # as code without a cipher does
-    async with db.uow() as uow:
-        assert await names.backfill(uow, keyring.cipher) == 1
-        assert await names.backfill(uow, keyring.cipher) == 0
-        candidate = await uow.candidates.by_user(USER_ID)
-        assert candidate is not None
-        assert await names.find_exact(uow, keyring.cipher, "старая запись") == [candidate.id]
-        assert await names.full_name(uow, keyring.cipher, candidate) == "Старая Запись"
 
 
 async def test_a_wrong_data_key_stops_start_up_with_one_line(db: Db, data_dir: Path) -> None:

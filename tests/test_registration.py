@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.db.models import AuditEntry, Candidate, CandidateStatus, FsmRecord, User
+from bot.services import names
 from tests.conftest import RunningBot
 from tests.fake_telegram import VirtualUser
 
@@ -41,13 +42,19 @@ async def candidate_of(running: RunningBot, user_id: int) -> Candidate | None:
         return await uow.candidates.by_user(user_id)
 
 
+async def name_of(running: RunningBot, candidate: Candidate) -> str | None:
+    """The candidate's name, decrypted: the database holds no plaintext copy."""
+    async with running.app.uow_factory() as uow:
+        return await names.full_name(uow, running.app.cipher, candidate)
+
+
 async def test_full_registration_stores_normalised_encrypted_data(running: RunningBot) -> None:
     user = running.user()
     await register(user, name="иванова  мария сергеевна")
     candidate = await candidate_of(running, user.user_id)
     assert candidate is not None
     assert candidate.status is CandidateStatus.REGISTERED
-    assert candidate.full_name == "Иванова Мария Сергеевна"
+    assert await name_of(running, candidate) == "Иванова Мария Сергеевна"
     cipher = running.app.cipher
     assert candidate.phone_enc and user.phone.lstrip("+") not in candidate.phone_enc
     assert cipher.decrypt(candidate.phone_enc) == user.phone
@@ -147,7 +154,7 @@ async def test_wrong_input_at_every_step_keeps_the_place(running: RunningBot) ->
     await user.press("подтвердить")
     await user.expect("Вы зарегистрированы")
     candidate = await candidate_of(running, user.user_id)
-    assert candidate is not None and candidate.full_name == "Иванова Мария"
+    assert candidate is not None and await name_of(running, candidate) == "Иванова Мария"
     assert candidate.email_enc is None and candidate.email_answered
 
 
@@ -203,7 +210,7 @@ async def test_cancel_keeps_answers_and_start_resumes(running: RunningBot) -> No
     await user.expect("С возвращением")
     await user.expect("Шаг 2 из 5")
     candidate = await candidate_of(running, user.user_id)
-    assert candidate is not None and candidate.full_name == "Сидорова Анна"
+    assert candidate is not None and await name_of(running, candidate) == "Сидорова Анна"
 
 
 async def test_organisation_invite_link_skips_the_question(running: RunningBot) -> None:

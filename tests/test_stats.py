@@ -109,7 +109,7 @@ async def candidate(
     user_id = next(_ids)
     async with db.uow_factory() as uow:
         await registration.give_consent(uow, user_id, "ru")
-        await registration.set_full_name(uow, user_id, "Петрова Анна Ивановна")
+        await registration.set_full_name(uow, user_id, "Петрова Анна Ивановна", db.cipher)
         if org_code is None:
             return user_id
         phone = f"+7911{user_id % 10_000_000:07d}"

@@ -32,7 +32,7 @@ async def enrol(
     cipher = running.app.cipher
     async with running.app.uow_factory() as uow:
         await registration.give_consent(uow, user.user_id, "ru")
-        await registration.set_full_name(uow, user.user_id, name)
+        await registration.set_full_name(uow, user.user_id, name, cipher)
         await registration.set_phone(uow, cipher, user.user_id, user.phone, user.user_id)
         await registration.set_email(uow, cipher, user.user_id, None)
         found = await uow.geography.organisation_by_code(organisation)

@@ -17,6 +17,9 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Synchronous on purpose: run it before the event loop starts, or in a worker thread."""
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", data_keys: list[str] | None = None) -> None:
+    """Synchronous on purpose: run it before the event loop starts, or in a worker thread.
+    `data_keys` (DATA_KEY) lets a migration encrypt what it moves (0014: candidates' names)."""
+    config = alembic_config(database_url)
+    config.attributes["data_keys"] = data_keys or []
+    command.upgrade(config, revision)

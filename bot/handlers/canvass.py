@@ -46,6 +46,7 @@ from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Markup, Translator
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
+from bot.services import names
 from bot.services.addresses import Address
 from bot.services.canvass import Campaign, Draft
 from bot.services.canvass_line import OUTCOMES, looks_like_note, parse_line
@@ -113,7 +114,7 @@ async def volunteer_invite(
     await state.set_state(None)
     # Only the token is kept, in the (encrypted) dialog data, until the person consents.
     await state.update_data(vol_token=link.argument)
-    name = html.escape(candidate.full_name or "")
+    name = html.escape(await names.full_name(uow, cipher, candidate) or "")
     if not actor.consented:
         await _send_volunteer_consent(message, t, name)
         return True
@@ -148,7 +149,8 @@ async def before_volunteer_consent(
     candidate = await service.invite_candidate(uow, cipher, str(token)) if token else None
     if candidate is None:
         raise SkipHandler
-    await _send_volunteer_consent(message, t, html.escape(candidate.full_name or ""))
+    name = await names.full_name(uow, cipher, candidate)
+    await _send_volunteer_consent(message, t, html.escape(name or ""))
 
 
 def _consent_button(text: str, agree: bool, lang: str) -> InlineKeyboardButton:
@@ -216,7 +218,7 @@ async def on_display_name(
     await state.set_state(None)
     await state.update_data(vol_token=None)
     await message.answer(
-        t("canvass-joined", candidate=candidate.full_name or ""),
+        t("canvass-joined", candidate=await names.full_name(uow, cipher, candidate) or ""),
         reply_markup=keyboard([[button(t("canvass-button-new-note"), "new")]]),
     )
 

@@ -45,7 +45,7 @@ from bot.i18n import Markup, Translator
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
 from bot.services import canvass_report as report
-from bot.services import directory, export
+from bot.services import directory, export, names
 from bot.services.canvass import Campaign
 from bot.services.canvass_line import OUTCOMES, TOPICS
 from bot.services.clock import utcnow
@@ -504,7 +504,9 @@ async def on_upload_other(message: Message, t: Translator) -> None:
 
 
 @router.message(Command("canvass_flags"))
-async def on_canvass_flags(message: Message, uow: UnitOfWork, t: Translator, actor: Actor) -> None:
+async def on_canvass_flags(
+    message: Message, uow: UnitOfWork, cipher: FieldCipher, t: Translator, actor: Actor
+) -> None:
     if not actor.is_staff:
         await message.answer(t("canvass-staff-only"))
         return
@@ -515,9 +517,8 @@ async def on_canvass_flags(message: Message, uow: UnitOfWork, t: Translator, act
         candidate = await uow.quest.candidate(candidate_id)
         if candidate is None or not await directory.in_scope(uow, scope, candidate):
             continue
-        lines.append(
-            t("canvass-staff-flag-line", name=candidate.full_name or candidate.id, count=count)
-        )
+        name = await names.full_name(uow, cipher, candidate)
+        lines.append(t("canvass-staff-flag-line", name=name or candidate.id, count=count))
     if not lines:
         await message.answer(t("canvass-flags-empty"))
         return

@@ -18,7 +18,7 @@ from bot.handlers import review
 from bot.handlers.fund import card_line as fund_card_line
 from bot.handlers.quest import QuestHolder, service_for, today_in
 from bot.i18n import Markup, Translator
-from bot.services import directory, pending
+from bot.services import directory, names, pending
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.keyring import preload_people, read
@@ -37,25 +37,26 @@ class DirectoryForm(StatesGroup):
     message = State()
 
 
-def _line(t: Translator, row: directory.Row) -> str:
+def _line(t: Translator, row: directory.Row, name: str | None) -> str:
     where = f"{row.formation}, №{row.district_number}" if row.formation else "—"
     idle = t("directory-idle", days=row.idle_days) if row.idle_days is not None else ""
-    name = html.escape(row.candidate.full_name or str(row.candidate.id))
+    shown = html.escape(name or str(row.candidate.id))
     return (
-        f"• <b>{name}</b> — {html.escape(row.organisation or '—')}, {html.escape(where)}"
+        f"• <b>{shown}</b> — {html.escape(row.organisation or '—')}, {html.escape(where)}"
         f" · ⭐ {row.candidate.quest_points} · {idle}"
     )
 
 
-def _list_screen(
-    t: Translator, items: list[directory.Row], number: int
+async def _list_screen(
+    uow: UnitOfWork, cipher: FieldCipher, t: Translator, items: list[directory.Row], number: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     shown, pages = directory.page(items, number)
+    found = await names.full_names(uow, cipher, [row.candidate for row in shown])
     lines = [t("directory-list", count=len(items), page=number + 1, pages=pages)]
-    lines += [_line(t, row) for row in shown]
+    lines += [_line(t, row, found.get(row.candidate.id)) for row in shown]
     buttons = [
         [InlineKeyboardButton(
-            text=(row.candidate.full_name or str(row.candidate.id))[:50],
+            text=(found.get(row.candidate.id) or str(row.candidate.id))[:50],
             callback_data=DirectoryCb(action="card", n=row.candidate.id).pack(),
         )]
         for row in shown
@@ -80,6 +81,7 @@ async def on_candidates(
     command: CommandObject,
     state: FSMContext,
     uow: UnitOfWork,
+    cipher: FieldCipher,
     t: Translator,
     actor: Actor,
 ) -> None:
@@ -96,7 +98,7 @@ async def on_candidates(
     if not items:
         await message.answer(t("directory-empty"))
         return
-    text, markup = _list_screen(t, items, 0)
+    text, markup = await _list_screen(uow, cipher, t, items, 0)
     await message.answer(text, reply_markup=markup)
 
 
@@ -121,7 +123,7 @@ async def on_candidate(
     elif len(found) == 1:
         await _send_card(message, found[0], uow, cipher, quest_holder, t, actor, settings)
     else:
-        text, markup = _list_screen(t, found, 0)
+        text, markup = await _list_screen(uow, cipher, t, found, 0)
         await message.answer(text, reply_markup=markup)
 
 
@@ -131,6 +133,7 @@ async def on_page(
     callback_data: DirectoryCb,
     state: FSMContext,
     uow: UnitOfWork,
+    cipher: FieldCipher,
     t: Translator,
     actor: Actor,
 ) -> None:
@@ -144,7 +147,7 @@ async def on_page(
     await callback.answer()
     if not items:
         return
-    text, markup = _list_screen(t, items, callback_data.n)
+    text, markup = await _list_screen(uow, cipher, t, items, callback_data.n)
     assert isinstance(callback.message, Message)
     await callback.message.edit_text(text, reply_markup=markup)
 
@@ -206,7 +209,7 @@ async def _send_card(
     await preload_people(uow, cipher, [candidate.user_id])
     text = t(
         "directory-card",
-        name=candidate.full_name or "—",
+        name=await names.full_name(uow, cipher, candidate) or "—",
         organisation=row.organisation or "—",
         district=f"{row.formation}, №{row.district_number}" if row.formation else "—",
         stage=Markup(html.escape(stage.title.get(t.locale))),
@@ -236,6 +239,7 @@ async def on_write(
     callback_data: DirectoryCb,
     state: FSMContext,
     uow: UnitOfWork,
+    cipher: FieldCipher,
     t: Translator,
     actor: Actor,
 ) -> None:

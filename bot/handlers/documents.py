@@ -29,7 +29,7 @@ from bot.db.models.documents import NominationPackage, PackageStatus
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for, step_summary, today_in
 from bot.i18n import Markup, Translator
-from bot.services import directory, pending
+from bot.services import directory, names, pending
 from bot.services import documents_form as form
 from bot.services.crypto import FieldCipher
 from bot.services.directory import Scope
@@ -285,7 +285,7 @@ async def _ask(
     rows: list[list[InlineKeyboardButton]] = []
     for index, key in enumerate(CHOICE_KEYS.get(question.kind, ())):
         rows.append([_button(_text(t, key), DocsCb(action="ch", field=question.id, n=index))])
-    suggestion = service.suggestion(question.id)
+    suggestion = await service.suggestion(question.id)
     if suggestion:
         rows.append([_button(suggestion[:60], DocsCb(action="use", field=question.id))])
     if not question.required:
@@ -368,7 +368,7 @@ async def _answer_button(
         elif action == "skip":
             changed = await service.answer(field, None)
         else:
-            suggestion = service.suggestion(field)
+            suggestion = await service.suggestion(field)
             if suggestion is None:
                 raise InputError("stale-button")
             changed = await service.answer(field, suggestion)
@@ -509,12 +509,13 @@ class NominationPackageKind:
         organisations = None if scope.organisations is None else set(scope.organisations)
         formations = None if scope.formations is None else set(scope.formations)
         rows = await ctx.uow.documents.submitted(organisations, formations, limit)
+        found = await names.full_names(ctx.uow, ctx.cipher, [c for _, c in rows])
         return [
             PendingItem(
                 kind=self.code,
                 item_id=package.id,
                 candidate_id=candidate.id,
-                candidate_name=candidate.full_name or str(candidate.id),
+                candidate_name=found.get(candidate.id) or str(candidate.id),
                 title=ctx.t("docs-pending-label"),
                 since=package.submitted_at or package.updated_at,
             )
@@ -545,7 +546,8 @@ class NominationPackageKind:
         await ctx.uow.audit.record(
             ctx.actor_id, "documents_viewed", "candidate", candidate.id, version=version
         )
-        text = ctx.t("docs-review-card", name=candidate.full_name or "—", version=version)
+        name = await names.full_name(ctx.uow, ctx.cipher, candidate)
+        text = ctx.t("docs-review-card", name=name or "—", version=version)
         attachments = tuple(
             Attachment(
                 "document",

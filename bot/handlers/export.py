@@ -17,7 +17,7 @@ from aiogram.types import BufferedInputFile, Message
 from bot.db.uow import UnitOfWork
 from bot.handlers.pin_gate import register, require_pin
 from bot.i18n import Translator
-from bot.services import directory, export
+from bot.services import directory, export, names
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.export_protect import Mode, encrypted_zip, new_password, pseudonymise
@@ -80,7 +80,8 @@ async def _run_export(message: Message, args: str, data: dict[str, Any]) -> None
         return
     await preload_people(uow, cipher, [row.candidate.user_id for row in rows])
     header = tuple(t("export-candidates-header").split("|"))
-    table = export.candidates_table(rows, cipher, header)
+    found = await names.full_names(uow, cipher, [row.candidate for row in rows])
+    table = export.candidates_table(rows, cipher, header, found)
     if mode is Mode.PSEUDONYMISED:
         # A stable pseudonym: the same person is the same line in every export.
         table = pseudonymise(

@@ -33,7 +33,7 @@ from bot.documents import fund as printables
 from bot.handlers.deeplinks import deep_link
 from bot.handlers.quest import QuestHolder, service_for, today_in
 from bot.i18n import Markup, Translator
-from bot.services import directory, validation
+from bot.services import directory, names, validation
 from bot.services import fund as ledger
 from bot.services import fund_checks as checks
 from bot.services import fund_donor as donor_rules
@@ -282,7 +282,12 @@ async def on_menu(
 
 @router.callback_query(FundCb.filter(F.action == "setup"))
 async def on_setup(
-    callback: CallbackQuery, state: FSMContext, uow: UnitOfWork, t: Translator, actor: Actor
+    callback: CallbackQuery,
+    state: FSMContext,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    t: Translator,
+    actor: Actor,
 ) -> None:
     await callback.answer()
     candidate = await _candidate(uow, actor)
@@ -292,7 +297,9 @@ async def on_setup(
     await state.set_state(FundForm.payee)
     await state.update_data(fund_details={})
     await _message(callback).answer(
-        t("fund-setup-intro") + "\n\n" + t("fund-ask-payee", name=candidate.full_name or "")
+        t("fund-setup-intro")
+        + "\n\n"
+        + t("fund-ask-payee", name=await names.full_name(uow, cipher, candidate) or "")
     )
 
 
@@ -443,7 +450,12 @@ async def _district_label(uow: UnitOfWork, candidate: Candidate, t: Translator) 
 
 @router.callback_query(FundCb.filter(F.action == "share"))
 async def on_share(
-    callback: CallbackQuery, bot: Bot, uow: UnitOfWork, t: Translator, actor: Actor
+    callback: CallbackQuery,
+    bot: Bot,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    t: Translator,
+    actor: Actor,
 ) -> None:
     await callback.answer()
     candidate = await _candidate(uow, actor)
@@ -454,13 +466,14 @@ async def on_share(
     username = (await bot.me()).username or ""
     link = build_link(username, LINK_KIND, account.token)
     details = _account_details(account)
-    payload = qr.build_payload(details, purpose=qr.purpose(candidate.full_name or ""))
+    name = await names.full_name(uow, cipher, candidate) or ""
+    payload = qr.build_payload(details, purpose=qr.purpose(name))
     district = await _district_label(uow, candidate, t)
     election = await uow.geography.current_election()
     cap_kop = (await ledger.summary(uow, candidate, election)).cap_citizen_kop
     card = printables.CardContent(
         title=t("fund-card-title"),
-        candidate=candidate.full_name or "",
+        candidate=name,
         district=html.unescape(district),
         qr_png=b"",
         qr_caption=t("fund-card-qr-caption"),
@@ -1039,7 +1052,9 @@ async def on_report(
     election = await uow.geography.current_election()
     summary = await ledger.summary(uow, candidate, election)
     entries = [ledger.view_entry(e, cipher) for e in await uow.fund.entries(candidate.id)]
-    content = _ledger_content(t, candidate, summary, entries, election.name if election else "")
+    candidate_name = await names.full_name(uow, cipher, candidate)
+    election_name = election.name if election else ""
+    content = _ledger_content(t, candidate_name, summary, entries, election_name)
     as_pdf = callback_data.action == "pdf"
     render = printables.summary_pdf if as_pdf else printables.summary_xlsx
     data = await asyncio.to_thread(render, content)
@@ -1055,7 +1070,7 @@ async def on_report(
 
 def _ledger_content(
     t: Translator,
-    candidate: Candidate,
+    name: str | None,
     summary: ledger.Summary,
     entries: list[ledger.EntryView],
     election: str,
@@ -1083,7 +1098,7 @@ def _ledger_content(
          ledger.rub(summary.limit_kop) if summary.limit_kop is not None else unset),
     ]  # fmt: skip
     return printables.LedgerContent(
-        title=html.unescape(t("fund-report-title", name=candidate.full_name or "")),
+        title=html.unescape(t("fund-report-title", name=name or "")),
         subtitle=election,
         totals=totals,
         header=tuple(t("fund-report-header").split("|")),
@@ -1105,6 +1120,7 @@ async def donation_link(
     *,
     state: FSMContext,
     uow: UnitOfWork,
+    cipher: FieldCipher,
     t: Translator,
     **_: Any,
 ) -> bool:
@@ -1125,7 +1141,7 @@ async def donation_link(
     await message.answer(
         t(
             "fund-donate-card",
-            name=candidate.full_name or "",
+            name=await names.full_name(uow, cipher, candidate) or "",
             district=district or "—",
             organisation=organisation.name if organisation else "—",
         )
@@ -1245,15 +1261,15 @@ async def on_donor_wants_details(
 
 @router.callback_query(DonorCb.filter(F.step == "nodata"), DonorForm.choice)
 async def on_donor_no_details(
-    callback: CallbackQuery, state: FSMContext, uow: UnitOfWork, t: Translator
+    callback: CallbackQuery, state: FSMContext, uow: UnitOfWork, cipher: FieldCipher, t: Translator
 ) -> None:
     await callback.answer()
-    await _send_donor_qr(_message(callback), state, uow, t, None)
+    await _send_donor_qr(_message(callback), state, uow, cipher, t, None)
 
 
 @router.message(DonorForm.details, F.text, ~F.text.startswith("/"))
 async def on_donor_details(
-    message: Message, state: FSMContext, uow: UnitOfWork, t: Translator
+    message: Message, state: FSMContext, uow: UnitOfWork, cipher: FieldCipher, t: Translator
 ) -> None:
     election = await uow.geography.current_election()
     try:
@@ -1269,7 +1285,7 @@ async def on_donor_details(
         await message.answer(t(refusal.code))
         return
     await _forget_message(message)
-    await _send_donor_qr(message, state, uow, t, payer)
+    await _send_donor_qr(message, state, uow, cipher, t, payer)
 
 
 async def _forget_message(message: Message) -> None:
@@ -1279,7 +1295,12 @@ async def _forget_message(message: Message) -> None:
 
 
 async def _send_donor_qr(
-    message: Message, state: FSMContext, uow: UnitOfWork, t: Translator, payer: qr.Payer | None
+    message: Message,
+    state: FSMContext,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    t: Translator,
+    payer: qr.Payer | None,
 ) -> None:
     found = await _donor_account(uow, state)
     amount = int((await state.get_data()).get("don_amount") or 0)
@@ -1289,11 +1310,10 @@ async def _send_donor_qr(
         await message.answer(t("fund-donate-expired"))
         return
     account, candidate = found
+    name = await names.full_name(uow, cipher, candidate) or ""
     payload = qr.build_payload(
         ledger.details_of(account),
-        purpose=qr.purpose(
-            candidate.full_name or "", citizenship=payer.citizenship if payer else None
-        ),
+        purpose=qr.purpose(name, citizenship=payer.citizenship if payer else None),
         amount_kop=amount,
         payer=payer,
     )
@@ -1301,7 +1321,7 @@ async def _send_donor_qr(
     caption = t(
         "fund-donate-qr" if payer else "fund-donate-qr-anonymous",
         amount=ledger.rub(amount),
-        name=candidate.full_name or "",
+        name=name,
     )
     await message.answer_photo(BufferedInputFile(png, filename="donation.png"), caption=caption)
 
@@ -1343,6 +1363,7 @@ async def on_funds(
     message: Message,
     command: CommandObject,
     uow: UnitOfWork,
+    cipher: FieldCipher,
     t: Translator,
     actor: Actor,
     settings: Settings,
@@ -1360,7 +1381,8 @@ async def on_funds(
     found.sort(key=lambda s: (-s.overdue, -s.flagged_open, not s.opened, s.candidate.id))
     opened = sum(1 for s in found if s.opened)
     lines = [t("fund-funds-head", count=len(found), opened=opened)]
-    lines += [status_line(t, s) for s in found[:MAX_LIST]]
+    shown = await names.full_names(uow, cipher, [s.candidate for s in found[:MAX_LIST]])
+    lines += [status_line(t, s, shown.get(s.candidate.id)) for s in found[:MAX_LIST]]
     if len(found) > MAX_LIST:
         lines.append(t("fund-funds-more", count=len(found) - MAX_LIST))
     await uow.audit.record(
@@ -1369,8 +1391,8 @@ async def on_funds(
     await message.answer("\n".join(lines))
 
 
-def status_line(t: Translator, status: ledger.FundStatus) -> str:
-    name = html.escape(status.candidate.full_name or str(status.candidate.id))
+def status_line(t: Translator, status: ledger.FundStatus, name: str | None) -> str:
+    name = html.escape(name or str(status.candidate.id))
     return t(
         "fund-status-line",
         name=Markup(name),
@@ -1385,7 +1407,7 @@ def status_line(t: Translator, status: ledger.FundStatus) -> str:
 async def card_line(uow: UnitOfWork, t: Translator, candidate: Candidate, today: date) -> str:
     """One line for the coordinators' candidate card."""
     status = (await ledger.statuses(uow, [candidate], today))[0]
-    return t("fund-card-line") + " " + status_line(t, status).split(" — ", 1)[-1]
+    return t("fund-card-line") + " " + status_line(t, status, None).split(" — ", 1)[-1]
 
 
 # --- the return reminder (kind "fund_return" in the reminder outbox) -------------------------

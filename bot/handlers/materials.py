@@ -246,7 +246,7 @@ async def on_button(
             view = await service.leaflet(item)
             await callback.answer()
             await state.set_state(None)
-            text, markup = imprint_screen(t, view, service.candidate.full_name)
+            text, markup = imprint_screen(t, view, await service.candidate_name())
             await message.answer(text, reply_markup=markup)
         elif action in ("imp", "impall"):
             await _on_imprint_field(
@@ -684,7 +684,7 @@ async def on_imprint(
         await message.answer(imprint_prompt(t, missing[0]))
         return
     await state.set_state(None)
-    text, markup = imprint_screen(t, view, service.candidate.full_name)
+    text, markup = imprint_screen(t, view, await service.candidate_name())
     await message.answer(t("materials-saved") + "\n\n" + text, reply_markup=markup)
     if not view.missing_imprint:
         await message.answer(t("materials-imprint-complete"), reply_markup=card_markup(t, view))

@@ -31,7 +31,7 @@ from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for, step_summary
 from bot.i18n import Translator
 from bot.quests.schema import QuestionnaireTask, UploadTask
-from bot.services import directory, pending
+from bot.services import directory, names, pending
 from bot.services.crypto import FieldCipher
 from bot.services.directory import Scope
 from bot.services.errors import InputError
@@ -108,6 +108,7 @@ class QuestTaskKind:
         formations = None if scope.formations is None else set(scope.formations)
         rows = await ctx.uow.quest.waiting(organisations, formations, limit, candidate_id)
         quest = ctx.quest.quest
+        found = await names.full_names(ctx.uow, ctx.cipher, [c for _, c in rows])
         items = []
         for row, candidate in rows:
             item = quest.tasks.get(row.task_id)
@@ -116,7 +117,7 @@ class QuestTaskKind:
                     kind=self.code,
                     item_id=row.id,
                     candidate_id=candidate.id,
-                    candidate_name=candidate.full_name or str(candidate.id),
+                    candidate_name=found.get(candidate.id) or str(candidate.id),
                     title=item.task.title.get(ctx.t.locale) if item else row.task_id,
                     since=row.updated_at,
                 )
@@ -150,7 +151,7 @@ class QuestTaskKind:
         lines = [
             t(
                 "review-card",
-                name=candidate.full_name or "—",
+                name=await names.full_name(ctx.uow, ctx.cipher, candidate) or "—",
                 task=item.task.title.get(t.locale) if item else "?",
             )
         ]

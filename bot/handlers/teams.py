@@ -20,7 +20,8 @@ from bot.config import Settings
 from bot.db.models import Candidate
 from bot.db.uow import UnitOfWork
 from bot.i18n import Markup, Translator
-from bot.services import teams
+from bot.services import names, teams
+from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.roles import Actor
 from bot.services.stats import organisation_name
@@ -85,12 +86,14 @@ async def _own_candidate(uow: UnitOfWork, actor: Actor) -> Candidate | None:
 
 
 @router.message(Command("team"))
-async def on_team(message: Message, uow: UnitOfWork, t: Translator, actor: Actor) -> None:
+async def on_team(
+    message: Message, uow: UnitOfWork, cipher: FieldCipher, t: Translator, actor: Actor
+) -> None:
     candidate = await _own_candidate(uow, actor)
     try:
         if candidate is None:
             raise InputError("team-register-first")
-        team = await teams.view(uow, candidate, t.locale)
+        team = await teams.view(uow, cipher, candidate, t.locale)
     except InputError as error:
         await message.answer(t(error.code))
         return
@@ -104,6 +107,7 @@ async def on_team_button(
     callback_data: TeamCb,
     bot: Bot,
     uow: UnitOfWork,
+    cipher: FieldCipher,
     t: Translator,
     actor: Actor,
     settings: Settings,
@@ -123,7 +127,7 @@ async def on_team_button(
             await teams.set_contact(uow, candidate, action == "contact_on")
         elif action == "leave":
             await teams.leave(uow, candidate)
-        team = await teams.view(uow, candidate, t.locale)
+        team = await teams.view(uow, cipher, candidate, t.locale)
     except InputError as error:
         await callback.answer(t(error.code), show_alert=True)
         return
@@ -136,11 +140,16 @@ async def on_team_button(
         if "message is not modified" not in error.message:
             raise
     if joined_now:
-        await _tell_the_team(bot, uow, t, candidate, settings)
+        await _tell_the_team(bot, uow, cipher, t, candidate, settings)
 
 
 async def _tell_the_team(
-    bot: Bot, uow: UnitOfWork, t: Translator, candidate: Candidate, settings: Settings
+    bot: Bot,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    t: Translator,
+    candidate: Candidate,
+    settings: Settings,
 ) -> None:
     """The other members hear that someone joined (the newcomer agreed to be seen)."""
     organisation = (
@@ -148,13 +157,14 @@ async def _tell_the_team(
         if candidate.organisation_id
         else None
     )
+    name = await names.full_name(uow, cipher, candidate)
     for user_id in await teams.members_to_tell(uow, candidate):
         user = await uow.users.get(user_id)
         locale = user.locale if user else settings.default_locale
         their_t = t.catalog.translator(locale)
         text = their_t(
             "team-joined-notice",
-            name=candidate.full_name or "—",
+            name=name or "—",
             organisation=organisation_name(organisation, locale) if organisation else "—",
         )
         try:

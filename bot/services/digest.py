@@ -21,6 +21,8 @@ from bot.db.models import Candidate, CandidateStatus, RoleName
 from bot.db.repositories.questions import QuestionRepository
 from bot.db.repositories.stats import StatsRepository
 from bot.db.uow import UnitOfWork
+from bot.services import names
+from bot.services.crypto import FieldCipher
 from bot.services.directory import Scope, scope_of
 from bot.services.roles import Actor
 from bot.services.roles import Scope as GrantScope
@@ -80,14 +82,17 @@ def _sets(scope: Scope) -> tuple[set[int] | None, set[int] | None]:
     return set(scope.organisations or ()), set(scope.formations or ())
 
 
-async def collect(uow: UnitOfWork, scope: Scope, now: datetime, waiting: int) -> Digest:
+async def collect(
+    uow: UnitOfWork, cipher: FieldCipher, scope: Scope, now: datetime, waiting: int
+) -> Digest:
     """`waiting`: the /pending count in this scope (the caller asks the registry)."""
     organisations, formations = _sets(scope)
     open_rows = await QuestionRepository(uow.session).open_in_scope(
         organisations, formations, OPEN_QUESTIONS_CAP
     )
+    asking = await names.full_names(uow, cipher, [c for _, c in open_rows[:SHOWN]])
     questions = tuple(
-        OpenQuestion(q.id, c.full_name or str(c.id), (now - q.asked_at).days)
+        OpenQuestion(q.id, asking.get(c.id) or str(c.id), (now - q.asked_at).days)
         for q, c in open_rows[:SHOWN]
     )
     cutoff = now - timedelta(days=STALLED_DAYS)
@@ -110,7 +115,8 @@ async def collect(uow: UnitOfWork, scope: Scope, now: datetime, waiting: int) ->
         stalled.append(
             Stalled(
                 f.id,
-                (candidate.full_name if candidate else None) or str(f.id),
+                (await names.full_name(uow, cipher, candidate) if candidate else None)
+                or str(f.id),
                 (now - since).days if since else 0,
             )
         )

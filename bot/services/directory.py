@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.db.models import Candidate, CandidateStatus
 from bot.db.uow import UnitOfWork
-from bot.services import validation
+from bot.services import names, validation
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
@@ -168,8 +168,13 @@ async def find(uow: UnitOfWork, cipher: FieldCipher, scope: Scope, query: str) -
             return []
         index = cipher.blind_index(phone)
         return [r for r in everyone if r.candidate.phone_index == index]
-    key = text.lower().replace("ё", "е")
-    return [r for r in everyone if key in (r.candidate.full_name or "").lower().replace("ё", "е")]
+    # A whole name through its blind index; otherwise part of a name, decrypted in memory
+    # within the staff member's scope only.
+    wanted = set(await names.find_exact(uow, cipher, text))
+    if not wanted or not any(r.candidate.id in wanted for r in everyone):
+        found = await names.matching(uow, cipher, [r.candidate for r in everyone], text)
+        wanted = {c.id for c in found}
+    return [r for r in everyone if r.candidate.id in wanted]
 
 
 def is_registered(candidate: Candidate) -> bool:

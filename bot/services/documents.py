@@ -33,6 +33,7 @@ from bot.documents import nomination
 from bot.documents.nomination import Declaration, NominationData
 from bot.quests.schema import ActionTask
 from bot.services import documents_form as form
+from bot.services import names
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.documents_names import Form, FullName, Sex, decline, detect_sex
@@ -174,11 +175,11 @@ class DocumentsService:
             raise InputError("stale-button")
         return await self._store(field, form.choice_value(question, index))
 
-    def suggestion(self, field: str) -> str | None:
+    async def suggestion(self, field: str) -> str | None:
         """A ready answer offered as a button: the name given at registration, the usual
         citizenship. It still goes through the same check when chosen."""
         if field == "full_name":
-            return self.candidate.full_name
+            return await names.full_name(self.uow, self.cipher, self.candidate)
         if field == "citizenship":
             return "Российская Федерация"
         return None

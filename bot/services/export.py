@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -35,7 +35,12 @@ class Table:
     rows: list[tuple[object, ...]]
 
 
-def candidates_table(rows: Sequence[Row], cipher: FieldCipher, header: tuple[str, ...]) -> Table:
+def candidates_table(
+    rows: Sequence[Row],
+    cipher: FieldCipher,
+    header: tuple[str, ...],
+    full_names: Mapping[int, str | None],
+) -> Table:
     """One line per candidate; contacts decrypted (the export itself is audited)."""
     lines = []
     for row in rows:
@@ -43,7 +48,7 @@ def candidates_table(rows: Sequence[Row], cipher: FieldCipher, header: tuple[str
         lines.append(
             (
                 candidate.id,
-                candidate.full_name or "",
+                full_names.get(candidate.id) or "",
                 row.organisation or "",
                 row.formation or "",
                 row.district_number or "",

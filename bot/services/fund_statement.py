@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from bot.db.models import Candidate, Election
 from bot.db.models.fund import DonorType, FundEntry
 from bot.db.uow import UnitOfWork
-from bot.services import fund
+from bot.services import fund, names
 from bot.services.crypto import FieldCipher
 from bot.services.election import ElectionConfig, config_of
 from bot.services.fund import Donor
@@ -357,6 +357,7 @@ async def import_statement(
     if wrong_days:
         raise StatementError(wrong_days)
     known = await uow.fund.import_keys(candidate.id)
+    candidate_name = await names.full_name(uow, cipher, candidate)
     donations = spending = duplicates = 0
     running = await uow.fund.donor_totals(candidate.id)  # kept up to date in memory
     to_remind: list[FundEntry] = []
@@ -371,7 +372,7 @@ async def import_statement(
             recorded = await fund.record_donation(
                 uow, cipher, candidate, election,
                 amount_kop=row.amount_kop, booked_on=row.booked_on,
-                donor=donor_from(row, candidate.full_name), actor_id=actor_id, tz=tz,
+                donor=donor_from(row, candidate_name), actor_id=actor_id, tz=tz,
                 note=row.purpose, source="statement", import_key=key, running=running,
             )  # fmt: skip
             donations += 1

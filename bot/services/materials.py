@@ -31,7 +31,7 @@ from bot.db.models.materials import Leaflet, LeafletTemplate, LeafletVersion, Pr
 from bot.db.uow import UnitOfWork
 from bot.documents.leaflets import LeafletSpec, Rendered, render_leaflet
 from bot.quests.schema import ActionTask
-from bot.services import fund
+from bot.services import fund, names
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
@@ -305,8 +305,15 @@ class MaterialsService:
         self._cipher = cipher
         self.candidate = candidate
         self.repo = uow.materials
+        self._name: str | None = None
 
     # ---------------------------------------------------------------- leaflets
+
+    async def candidate_name(self) -> str | None:
+        """The candidate's name (decrypted once per service): leaflets and imprints show it."""
+        if self._name is None:
+            self._name = await names.full_name(self._uow, self._cipher, self.candidate)
+        return self._name
 
     async def leaflets(self) -> list[LeafletView]:
         rows = await self.repo.leaflets(self.candidate.id)
@@ -381,7 +388,8 @@ class MaterialsService:
         if row.versions_made >= MAX_VERSIONS:
             raise InputError("materials-too-many-versions", limit=MAX_VERSIONS)
         content = view.content
-        name = self.candidate.full_name or ""
+        full_name = await self.candidate_name()
+        name = full_name or ""
         spec = LeafletSpec(
             template=row.template.value,
             name=name,
@@ -389,7 +397,7 @@ class MaterialsService:
             bio=content.bio or "",
             points=content.points,
             contacts=content.contacts or "",
-            imprint=imprint_text(content.imprint, self.candidate.full_name),
+            imprint=imprint_text(content.imprint, full_name),
             photo=self._photo(row),
             draft=not final,
             made_at=utcnow(),
@@ -605,7 +613,7 @@ class MaterialsService:
             photo_others=row.photo_others,
             versions=tuple(versions),
             missing_parts=tuple(part for part in PARTS if not present[part]),
-            missing_imprint=tuple(content.imprint.missing(self.candidate.full_name)),
+            missing_imprint=tuple(content.imprint.missing(await self.candidate_name())),
         )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import update
 from bot.db.models import Candidate, CandidateStatus, FaqEntry, Question, QuestionStatus
 from bot.db.repositories.questions import QuestionRepository
 from bot.db.uow import UnitOfWork
+from bot.services import names
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.directory import Scope
@@ -93,7 +94,7 @@ class QuestionService:
         await self._uow.audit.record(
             candidate.user_id, "question_asked", "candidate", candidate.id, question=question.id
         )
-        return self._view(question, candidate)
+        return await self._view(question, candidate)
 
     async def recipients(self, candidate: Candidate, admin_ids: Iterable[int]) -> list[int]:
         """Who is told about a new question: the coordinators whose scope covers the
@@ -113,14 +114,15 @@ class QuestionService:
         formations = None if scope.formations is None else set(scope.formations)
         rows = await self.repo.open_in_scope(organisations, formations, limit)
         await preload_people(self._uow, self._cipher, [c.user_id for _, c in rows])
-        return [self._view(question, candidate) for question, candidate in rows]
+        found = await names.full_names(self._uow, self._cipher, [c for _, c in rows])
+        return [self._prepared(q, found.get(c.id)) for q, c in rows]
 
     async def question(self, question_id: int, scope: StaffScope) -> QuestionView:
         """An open question for the answer form; answered or out of reach is refused."""
         question, candidate = await self._load(question_id, scope)
         if question.status is not QuestionStatus.OPEN:
             raise InputError("questions-already-answered")
-        return self._view(question, candidate)
+        return await self._view(question, candidate)
 
     async def answer(
         self, question_id: int, scope: StaffScope, staff_id: int, text: str
@@ -243,10 +245,14 @@ class QuestionService:
         district = await self._uow.geography.district(candidate.district_id)
         return district.formation_id if district else None
 
-    def _view(self, question: Question, candidate: Candidate) -> QuestionView:
+    async def _view(self, question: Question, candidate: Candidate) -> QuestionView:
+        name = await names.full_name(self._uow, self._cipher, candidate)
+        return self._prepared(question, name)
+
+    def _prepared(self, question: Question, name: str | None) -> QuestionView:
         return QuestionView(
             id=question.id,
-            candidate_name=candidate.full_name,
+            candidate_name=name,
             asked_at=question.asked_at,
             text=read(self._cipher, question.text_enc) or "",
             status=question.status,

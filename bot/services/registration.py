@@ -31,10 +31,10 @@ class Step(enum.StrEnum):
     DONE = "done"
 
 
-def next_step(user: User | None, candidate: Candidate | None) -> Step:
+def next_step(user: User | None, candidate: Candidate | None, has_name: bool) -> Step:
     if user is None:
         return Step.CONSENT
-    if candidate is None or not candidate.full_name:
+    if candidate is None or not has_name:
         return Step.FULL_NAME
     if not candidate.phone_enc:
         return Step.PHONE
@@ -52,7 +52,7 @@ def next_step(user: User | None, candidate: Candidate | None) -> Step:
 async def current_step(uow: UnitOfWork, user_id: int) -> Step:
     user = await uow.users.get(user_id)
     candidate = await uow.candidates.by_user(user_id) if user else None
-    return next_step(user, candidate)
+    return next_step(user, candidate, await names.has_name(uow, candidate))
 
 
 async def give_consent(uow: UnitOfWork, user_id: int, locale: str) -> Candidate:
@@ -79,14 +79,10 @@ async def _draft(uow: UnitOfWork, user_id: int, *, changing: bool = True) -> Can
     return candidate
 
 
-async def set_full_name(
-    uow: UnitOfWork, user_id: int, raw: str, cipher: FieldCipher | None = None
-) -> str:
+async def set_full_name(uow: UnitOfWork, user_id: int, raw: str, cipher: FieldCipher) -> str:
     name = validation.normalise_full_name(raw)
     candidate = await _draft(uow, user_id)
-    candidate.full_name = name
-    if cipher is not None:
-        await names.store(uow, cipher, candidate, name)
+    await names.store(uow, cipher, candidate, name)
     return name
 
 
@@ -132,7 +128,7 @@ async def set_district(uow: UnitOfWork, user_id: int, district_id: int) -> None:
 async def confirm(uow: UnitOfWork, user_id: int) -> Candidate:
     candidate = await _draft(uow, user_id)
     user = await uow.users.get(user_id)
-    if next_step(user, candidate) is not Step.SUMMARY:
+    if next_step(user, candidate, await names.has_name(uow, candidate)) is not Step.SUMMARY:
         raise InputError("error-registration-incomplete")
     candidate.status = CandidateStatus.REGISTERED
     candidate.registered_at = utcnow()
@@ -173,7 +169,7 @@ async def card(
             organisation.name_en if locale == "en" and organisation.name_en else organisation.name
         )
     return RegistrationCard(
-        full_name=candidate.full_name,
+        full_name=await names.full_name(uow, cipher, candidate),
         phone=read(cipher, candidate.phone_enc),
         email=read(cipher, candidate.email_enc),
         email_answered=candidate.email_answered,

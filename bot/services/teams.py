@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from bot.db.models import Candidate, CandidateStatus
 from bot.db.models.console import TeamMember
 from bot.db.uow import UnitOfWork
+from bot.services import names
+from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.stats import organisation_name
 
@@ -54,7 +56,9 @@ async def _membership(
     return member if member is not None and member.district_id == district_id else None
 
 
-async def view(uow: UnitOfWork, candidate: Candidate, locale: str) -> TeamView:
+async def view(
+    uow: UnitOfWork, cipher: FieldCipher, candidate: Candidate, locale: str
+) -> TeamView:
     district_id, formation, number = await _district(uow, candidate)
     own = await _membership(uow, candidate, district_id)
     if own is None:
@@ -62,14 +66,19 @@ async def view(uow: UnitOfWork, candidate: Candidate, locale: str) -> TeamView:
     organisations = {
         o.id: organisation_name(o, locale) for o in await uow.geography.organisations()
     }
+    members = [
+        (other, member)
+        for other, member in await uow.teams.of_district(district_id)
+        if other.id != candidate.id
+    ]
+    found = await names.full_names(uow, cipher, [other for other, _ in members])
     mates = tuple(
         Teammate(
-            name=other.full_name or "—",
+            name=found.get(other.id) or "—",
             organisation=organisations.get(other.organisation_id or 0),
             user_id=other.user_id if member.share_contact else None,
         )
-        for other, member in await uow.teams.of_district(district_id)
-        if other.id != candidate.id
+        for other, member in members
     )
     await uow.audit.record(
         candidate.user_id, "team_viewed", "district", district_id, members=len(mates)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from bot.db.models import Candidate
 from bot.db.models.protection import DataKey, WipeRequest
 from bot.db.uow import UnitOfWork
 from bot.services.clock import utcnow
@@ -96,7 +95,6 @@ async def confirm(
     found.executed_at = utcnow()
     found.master_fp = keyring.master.fingerprint
     result = await uow.session.execute(delete(DataKey))
-    await uow.session.execute(update(Candidate).values(full_name=None))
     await uow.audit.record(admin_id, "wipe_executed", "wipe", found.id, by=found.requested_by)
     await uow.commit()
     shredded = _shred(key_file) if key_file is not None else False

@@ -56,7 +56,7 @@ async def digest_text(
         return None
     ctx = PendingContext(uow, cipher, settings, t, user_id, quest_holder)
     waiting = len(await pending.waiting(ctx, scope, WAITING_CAP))
-    report = await digest.collect(uow, scope, now, waiting)
+    report = await digest.collect(uow, cipher, scope, now, waiting)
     if report.empty:
         return None
     await uow.audit.record(

@@ -23,7 +23,7 @@ from bot.handlers import fund as fund_handlers
 from bot.handlers import materials
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
-from bot.services import broadcast, canvass_report
+from bot.services import broadcast, canvass_report, names
 from bot.services import fund as fund_rules
 from bot.services import reminders as rules
 from bot.services.clock import utcnow
@@ -232,7 +232,7 @@ class ReminderDispatcher:
             return Rendered(
                 t(
                     "reminder-stalled",
-                    name=candidate.full_name or candidate.id,
+                    name=await names.full_name(uow, self._cipher, candidate) or candidate.id,
                     days=int_of(payload, "days"),
                 )
             )

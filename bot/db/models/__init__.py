@@ -179,7 +179,6 @@ class Candidate(Base):
     status: Mapped[CandidateStatus] = mapped_column(
         Enum(CandidateStatus, native_enum=False, length=16), default=CandidateStatus.DRAFT
     )
-    full_name: Mapped[str | None] = mapped_column(String(200))
     phone_enc: Mapped[str | None] = mapped_column(Text)
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     email_enc: Mapped[str | None] = mapped_column(Text)

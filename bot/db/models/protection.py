@@ -96,9 +96,9 @@ class AuditHead(Base):
 
 
 class CandidateName(Base):
-    """The encrypted copy of `candidates.full_name` (under the person's key) with a blind
-    index of the normalised name. The plaintext column stays until every reader has moved
-    here (see SECURITY.md, "Names")."""
+    """A candidate's full name, the only copy: encrypted under the person's own key (so
+    /forget_me shreds it), with a blind index of the normalised name for exact look-up.
+    Read it through `bot.services.names` (SECURITY.md, "Names")."""
 
     __tablename__ = "candidate_names"
 

@@ -21,7 +21,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +41,7 @@ from bot.services.geography import ensure_demo_data
 from bot.telegram.commands import set_public_commands, set_staff_commands
 from bot.telegram.middlewares import ContextMiddleware
 from bot.telegram.request_guard import RequestGuard
+from bot.telegram.webhook import MAX_UPDATE_BYTES, DurableWebhook, add_health_route
 
 log = logging.getLogger("bot")
 REDIS_LOCK_SECONDS = 10
@@ -57,6 +58,7 @@ class Shtab:
     dispatcher: Dispatcher
     closers: list[Any] = field(default_factory=list)
     scheduler: Any = None
+    redis: Any = None  # the shared Redis client when REDIS_URL is set (health checks)
 
     def reminder_jobs(self, bot: Bot, instance: str = "", sender: Any = None) -> tuple[Any, Any]:
         """The dispatcher and planner of reminders, sending through a rate-limited sender."""
@@ -112,9 +114,9 @@ class ShtabDispatcher(Dispatcher):
 
 def _storage(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession], cipher: FieldCipher
-) -> tuple[BaseStorage, BaseEventIsolation, list[Any]]:
+) -> tuple[BaseStorage, BaseEventIsolation, list[Any], Any]:
     if not settings.redis_url:
-        return SqlStorage(session_factory, cipher), SimpleEventIsolation(), []
+        return SqlStorage(session_factory, cipher), SimpleEventIsolation(), [], None
     from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
     from redis.asyncio import Redis
 
@@ -133,7 +135,7 @@ def _storage(
         key_builder=DefaultKeyBuilder(with_destiny=True),
         lock_kwargs={"timeout": REDIS_LOCK_SECONDS},
     )
-    return storage, isolation, [storage.close]
+    return storage, isolation, [storage.close], redis
 
 
 def _text(value: str | bytes) -> str:
@@ -148,7 +150,7 @@ def build_app(
     uow_factory = UnitOfWorkFactory(session_factory)
     cipher = FieldCipher(settings.data_keys)
     catalog = catalog or Catalog()
-    storage, isolation, closers = _storage(settings, session_factory, cipher)
+    storage, isolation, closers, redis = _storage(settings, session_factory, cipher)
     dispatcher = ShtabDispatcher(
         uow_factory=uow_factory, storage=storage, events_isolation=isolation
     )
@@ -158,6 +160,7 @@ def build_app(
     dispatcher.include_router(build_router())
     app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
     app.closers.extend(closers)
+    app.redis = redis
 
     async def startup(bot: Bot) -> None:
         await on_startup(app, bot)
@@ -205,29 +208,45 @@ def build_bot(
 async def run_polling(settings: Settings) -> None:
     app = build_app(settings)
     bot = build_bot(settings)
+    health_runner = await _serve_health(app) if settings.health_port else None
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(
             bot, allowed_updates=app.dispatcher.resolve_used_update_types()
         )
     finally:
+        if health_runner is not None:
+            await health_runner.cleanup()
         await bot.session.close()
         await app.close()
+
+
+async def _serve_health(app: Shtab) -> web.AppRunner:
+    """/healthz alone, for polling mode (webhook mode serves it next to the webhook)."""
+    web_app = web.Application()
+    add_health_route(web_app, app)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, app.settings.webhook_host, app.settings.health_port).start()
+    return runner
 
 
 WEBHOOK_PATH = "/webhook"
 
 
 def build_webhook_app(app: Shtab, bot: Bot) -> web.Application:
-    """The aiohttp application that receives Telegram's webhook calls."""
+    """The aiohttp application that receives Telegram's webhook calls, and /healthz."""
     settings = app.settings
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    web_app = web.Application()
-    # handle_in_background=False: Telegram gets its 200 only after the update was handled,
-    # so a crash mid-update makes Telegram deliver it again (and dedupe keeps it single).
-    SimpleRequestHandler(
-        app.dispatcher, bot, secret_token=secret, handle_in_background=False
-    ).register(web_app, path=WEBHOOK_PATH)
+    if settings.webhook_secret is None:
+        # Without it anyone who finds the URL can forge updates from any user.
+        raise ConfigError("WEBHOOK_SECRET: required for `python -m bot webhook`")
+    secret = settings.webhook_secret.get_secret_value()
+    web_app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+    # Telegram gets its 200 only after the update was handled and committed (see
+    # bot.telegram.webhook), so a crash mid-update makes Telegram deliver it again.
+    webhook = DurableWebhook(app.dispatcher, bot, secret)
+    web_app.router.add_post(WEBHOOK_PATH, webhook.handle)
+    add_health_route(web_app, app)
     setup_application(web_app, app.dispatcher, bot=bot)
 
     async def set_hook(_: web.Application) -> None:
@@ -247,7 +266,7 @@ async def run_webhook(settings: Settings) -> None:
         raise ConfigError("WEBHOOK_URL: required for `python -m bot webhook`")
     app = build_app(settings)
     bot = build_bot(settings)
-    runner = web.AppRunner(build_webhook_app(app, bot))
+    runner = web.AppRunner(build_webhook_app(app, bot), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)

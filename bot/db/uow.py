@@ -20,6 +20,7 @@ from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
 from bot.db.repositories.geography import GeographyRepository
+from bot.db.repositories.operations import OperationsRepository
 from bot.db.repositories.quest import QuestRepository
 from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.updates import UpdateRepository
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.quest = QuestRepository(session)
         self.reminders = ReminderRepository(session)
         self.addresses = AddressRepository(session)
+        self.operations = OperationsRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

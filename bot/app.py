@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -34,12 +35,13 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.handlers import build_router
 from bot.handlers.quest import QuestHolder
 from bot.i18n import Catalog
+from bot.logging_setup import handler_var, role_var, update_id_var
 from bot.quests.loader import Quest, load_quest
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.geography import ensure_demo_data
 from bot.telegram.commands import set_public_commands, set_staff_commands
-from bot.telegram.middlewares import ContextMiddleware
+from bot.telegram.middlewares import ContextMiddleware, HandlerNameMiddleware
 from bot.telegram.request_guard import RequestGuard
 from bot.telegram.webhook import MAX_UPDATE_BYTES, DurableWebhook, add_health_route
 
@@ -103,13 +105,23 @@ class ShtabDispatcher(Dispatcher):
         self._uow_factory = uow_factory
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        # The log context of this update (bot.logging_setup); each update is its own task.
+        update_token = update_id_var.set(update.update_id)
+        role_token, handler_token = role_var.set(None), handler_var.set(None)
+        started = time.perf_counter()
         try:
             async with self._uow_factory() as uow:
-                return await super().feed_update(bot, update, uow=uow, **kwargs)
+                result = await super().feed_update(bot, update, uow=uow, **kwargs)
+            log.debug("update handled in %.1f ms", (time.perf_counter() - started) * 1000)
+            return result
         except IntegrityError:
             # The final commit lost a race with another delivery of the same update.
             log.warning("update %s: concurrent duplicate dropped", update.update_id)
             return None
+        finally:
+            update_id_var.reset(update_token)
+            role_var.reset(role_token)
+            handler_var.reset(handler_token)
 
 
 def _storage(
@@ -155,6 +167,10 @@ def build_app(
         uow_factory=uow_factory, storage=storage, events_isolation=isolation
     )
     dispatcher.update.outer_middleware(ContextMiddleware(settings, catalog, cipher))
+    handler_names = HandlerNameMiddleware()
+    for name, observer in dispatcher.observers.items():
+        if name not in ("update", "error"):
+            observer.middleware(handler_names)  # inner: runs once the handler is chosen
     # A broken quest file stops start-up here with every error (QuestError).
     dispatcher["quest_holder"] = QuestHolder(quest or load_quest())
     dispatcher.include_router(build_router())

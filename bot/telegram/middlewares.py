@@ -18,11 +18,35 @@ from sqlalchemy.exc import IntegrityError
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.i18n import Catalog
+from bot.logging_setup import handler_var, role_var
 from bot.services.crypto import FieldCipher
-from bot.services.roles import ActorQuery, resolve_actor
+from bot.services.roles import Actor, ActorQuery, resolve_actor
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+def role_of(actor: Actor) -> str:
+    """The one word the logs say about who acted: never who they are."""
+    if actor.is_admin:
+        return "admin"
+    if actor.is_staff:
+        return "coordinator"
+    if actor.candidate_status is not None:
+        return f"candidate-{actor.candidate_status.value}"
+    return "consented" if actor.consented else "stranger"
+
+
+class HandlerNameMiddleware(BaseMiddleware):
+    """Names the chosen handler for the logs (module.function)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chosen = data.get("handler")
+        callback = getattr(chosen, "callback", None)
+        if callback is not None:
+            module = getattr(callback, "__module__", "").rsplit(".", 1)[-1]
+            handler_var.set(f"{module}.{getattr(callback, '__name__', '?')}")
+        return await handler(event, data)
 
 
 class ContextMiddleware(BaseMiddleware):
@@ -57,6 +81,7 @@ class ContextMiddleware(BaseMiddleware):
                 )
                 locale = actor.locale
                 data["actor"] = actor
+                role_var.set(role_of(actor))
             data.update(
                 t=self._catalog.translator(locale),
                 cipher=self._cipher,

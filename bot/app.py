@@ -18,10 +18,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from pydantic import SecretStr
@@ -105,6 +107,12 @@ class ShtabDispatcher(Dispatcher):
         self._uow_factory = uow_factory
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        try:
+            update.event_type  # noqa: B018 - raises for a type this aiogram does not know
+        except UpdateTypeLookupError:
+            # aiogram would warn with the whole update, names included: say only that.
+            log.info("update %s of an unknown type skipped", update.update_id)
+            return UNHANDLED
         # The log context of this update (bot.logging_setup); each update is its own task.
         update_token = update_id_var.set(update.update_id)
         role_token, handler_token = role_var.set(None), handler_var.set(None)

@@ -56,7 +56,7 @@ class DurableWebhook:
             update = Update.model_validate(raw, context={"bot": self._bot})
         except ValidationError as error:
             # It would fail the same way every time: acknowledge it, or Telegram retries forever.
-            log.error("update %s does not parse (%d errors), dropped", raw["update_id"],
+            log.warning("update %s does not parse (%d errors), dropped", raw["update_id"],
                       error.error_count())  # fmt: skip
             return web.json_response({})
         try:

@@ -204,6 +204,8 @@ def build_app(
 
 async def on_startup(app: Shtab, bot: Bot) -> None:
     async with app.uow_factory() as uow:
+        # Instances started together would seed twice: one seeds, the others then see it.
+        await uow.operations.wait_exclusively("startup.seed")
         if await ensure_demo_data(uow):
             log.info("loaded the demo election (St. Petersburg, invented districts)")
         await uow.updates.prune(utcnow() - timedelta(days=2))

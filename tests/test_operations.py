@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import Shtab
 from bot.db.models import AuditEntry, Candidate, Reminder
 from bot.db.transfer import TransferError, backup, migrate_data, restore
 from tests.conftest import (
@@ -185,3 +186,32 @@ async def test_two_instances_plan_reminders_once(on_postgres: RunningBot) -> Non
     assert sum(added) == len(rows) > 0
     assert len(rows) == len(set(rows))
     assert await planners[0].plan_all() == 0  # nothing new to plan
+
+
+async def test_instances_started_together_migrate_and_seed_once(
+    empty_postgres: str, data_dir: Path
+) -> None:
+    from bot.app import build_app
+    from bot.db.models import Election
+    from bot.services.geography import ensure_demo_data
+
+    # Three instances' start-up migrations on an empty database, at the same moment.
+    results = await asyncio.gather(
+        *(cli("migrate", data_dir=data_dir, DATABASE_URL=empty_postgres) for _ in range(3))
+    )
+    assert [code for code, _, _ in results] == [0, 0, 0], results
+    # And their start-up seeding (what on_startup does first).
+    apps = [build_app(make_settings(data_dir, database_url=empty_postgres)) for _ in range(3)]
+
+    async def seed(app: Shtab) -> None:
+        async with app.uow_factory() as uow:
+            await uow.operations.wait_exclusively("startup.seed")
+            await ensure_demo_data(uow)
+
+    try:
+        await asyncio.gather(*(seed(app) for app in apps))
+        async with apps[0].session_factory() as session:
+            assert await session.scalar(select(func.count()).select_from(Election)) == 1
+    finally:
+        for app in apps:
+            await app.close()

@@ -29,3 +29,9 @@ class OperationsRepository:
             return True
         held = await self._session.scalar(select(func.pg_try_advisory_xact_lock(lock_key(name))))
         return bool(held)
+
+    async def wait_exclusively(self, name: str) -> None:
+        """Like hold_exclusively, but wait for the instance that holds it to finish."""
+        bind = self._session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            await self._session.execute(select(func.pg_advisory_xact_lock(lock_key(name))))

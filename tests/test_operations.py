@@ -215,3 +215,14 @@ async def test_instances_started_together_migrate_and_seed_once(
     finally:
         for app in apps:
             await app.close()
+
+
+def test_env_example_lists_every_setting() -> None:
+    from bot.config import Settings
+
+    documented = {
+        line.split("=", 1)[0]
+        for line in (REPO / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert {name.upper() for name in Settings.model_fields} == documented

@@ -274,3 +274,44 @@ async def test_two_instances_behind_one_url_on_postgres_and_redis(
     env = instance_env(telegram, data_dir, DATABASE_URL=postgres_url, REDIS_URL=redis_url)
     instances = [Instance(env), Instance(env)]
     await run_dialog_through_kills(telegram, instances)
+
+
+async def test_health_reports_what_is_unreachable(
+    served: str, data_dir: Path, telegram: FakeTelegramServer
+) -> None:
+    health_url = served.replace(WEBHOOK_PATH, HEALTH_PATH)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(health_url) as response:
+            assert response.status == 200
+            assert await response.json() == {
+                "status": "ok", "database": "ok", "redis": "not configured"
+            }  # fmt: skip
+        # An instance whose Redis and database are gone (nothing listens on port 1).
+        settings = make_settings(
+            data_dir,
+            bot_api_url=telegram.base_url,
+            database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none",
+            redis_url="redis://127.0.0.1:1/0",
+            data_key=DATA_KEY,
+        )
+        app = build_app(settings)
+        runner = await _serve_health_for_test(app)
+        try:
+            async with http.get(runner) as response:
+                assert response.status == 503
+                body = await response.json()
+            assert body["status"] == "unavailable"
+            assert body["database"].startswith("unreachable")
+            assert body["redis"].startswith("unreachable")
+        finally:
+            await app.close()
+
+
+async def _serve_health_for_test(app: Any) -> str:
+    """The polling mode's own /healthz server (HEALTH_PORT)."""
+    from bot.app import _serve_health
+
+    app.settings.health_port = free_port()
+    runner = await _serve_health(app)
+    app.closers.append(runner.cleanup)
+    return f"http://127.0.0.1:{app.settings.health_port}{HEALTH_PATH}"

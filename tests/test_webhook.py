@@ -24,7 +24,7 @@ from bot.app import WEBHOOK_PATH, build_app, build_bot, build_webhook_app
 from bot.config import ConfigError
 from bot.telegram.emulator import BotAction
 from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER
-from tests.conftest import DATA_KEY, TOKEN, make_settings
+from tests.conftest import DATA_KEY, TOKEN, RunningBot, make_settings
 from tests.fake_telegram import FakeTelegramServer, VirtualUser
 from tests.fake_telegram.webhook import WebhookPusher
 
@@ -315,3 +315,17 @@ async def _serve_health_for_test(app: Any) -> str:
     runner = await _serve_health(app)
     app.closers.append(runner.cleanup)
     return f"http://127.0.0.1:{app.settings.health_port}{HEALTH_PATH}"
+
+
+async def test_a_callback_answered_too_late_still_moves_the_dialog(running: RunningBot) -> None:
+    # Under load (or after a redelivery) the update comes after Telegram's ~15 s for answering
+    # the tap: the answer fails, the dialog must not.
+    running.expected_errors.add("query is too old")
+    user = running.user()
+    await user.send("/start")
+    await user.expect("Согласие на обработку")
+    running.emulator.callback_query_ttl = -1.0  # every tap has expired by the time it's answered
+    await user.press("Согласен")
+    await user.expect("Шаг 1 из 5")
+    assert not [m for m in user.transcript if "что-то пошло не так" in m.get("text", "").lower()]
+    assert any("query is too old" in str(e[1]) for e in running.emulator.error_responses)

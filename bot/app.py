@@ -137,8 +137,10 @@ def _storage(
 ) -> tuple[BaseStorage, BaseEventIsolation, list[Any], Any]:
     if not settings.redis_url:
         return SqlStorage(session_factory, cipher), SimpleEventIsolation(), [], None
-    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+    from aiogram.fsm.storage.redis import RedisStorage
     from redis.asyncio import Redis
+
+    from bot.telegram.locks import RenewedRedisIsolation
 
     redis = Redis.from_url(settings.redis_url)
     storage = RedisStorage(
@@ -149,11 +151,9 @@ def _storage(
         json_loads=lambda value: json.loads(cipher.decrypt(_text(value)) or "{}"),
     )
     # A crashed instance leaves its per-user lock behind; it expires after this long, so the
-    # user waits seconds, not aiogram's default minute. Handlers finish in milliseconds.
-    isolation = RedisEventIsolation(
-        redis,
-        key_builder=DefaultKeyBuilder(with_destiny=True),
-        lock_kwargs={"timeout": REDIS_LOCK_SECONDS},
+    # user waits seconds, not aiogram's default minute. A live update keeps renewing it.
+    isolation = RenewedRedisIsolation(
+        redis, DefaultKeyBuilder(with_destiny=True), timeout=REDIS_LOCK_SECONDS
     )
     return storage, isolation, [storage.close], redis
 

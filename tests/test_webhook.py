@@ -329,3 +329,25 @@ async def test_a_callback_answered_too_late_still_moves_the_dialog(running: Runn
     await user.expect("Шаг 1 из 5")
     assert not [m for m in user.transcript if "что-то пошло не так" in m.get("text", "").lower()]
     assert any("query is too old" in str(e[1]) for e in running.emulator.error_responses)
+
+
+@pytest.mark.redis
+async def test_a_user_lock_outlives_its_expiry_while_the_update_runs(redis_url: str) -> None:
+    from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
+    from redis.asyncio import Redis
+
+    from bot.telegram.locks import RenewedRedisIsolation
+
+    redis = Redis.from_url(redis_url)
+    first = RenewedRedisIsolation(redis, DefaultKeyBuilder(with_destiny=True), timeout=0.2)
+    second = RenewedRedisIsolation(redis, DefaultKeyBuilder(with_destiny=True), timeout=0.2)
+    key = StorageKey(bot_id=1, chat_id=5, user_id=5)
+    try:
+        async with first.lock(key):  # a slow update on one instance
+            with pytest.raises(TimeoutError):  # five expiries later, still its own
+                async with asyncio.timeout(1.0), second.lock(key):
+                    pass
+        async with asyncio.timeout(1.0), second.lock(key):  # free once the update finished
+            pass
+    finally:
+        await redis.aclose()

@@ -1,0 +1,59 @@
+"""The per-user lock shared by the instances (Redis), kept alive while its update runs.
+
+aiogram's RedisEventIsolation takes a lock with a fixed expiry. A short expiry frees a user
+quickly when the instance holding the lock died; but under load an update can take longer than
+that, the lock expires mid-update (another instance may then start the same user's next
+update), and releasing it raises LockNotOwnedError after the update was already committed —
+the webhook answered 500 and Telegram delivered a handled update again (seen in
+bench/cluster.py). Here a watchdog renews the lock while the update runs, so the expiry only
+ever applies to a dead instance, and a lock that was lost anyway is released without an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiogram.fsm.storage.base import BaseEventIsolation, KeyBuilder, StorageKey
+from redis.asyncio import Redis
+from redis.exceptions import LockError, LockNotOwnedError
+
+log = logging.getLogger(__name__)
+
+
+class RenewedRedisIsolation(BaseEventIsolation):
+    def __init__(self, redis: Redis, key_builder: KeyBuilder, timeout: float) -> None:
+        self.redis = redis
+        self.key_builder = key_builder
+        self.timeout = timeout
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        lock = self.redis.lock(self.key_builder.build(key, "lock"), timeout=self.timeout)
+        await lock.acquire()
+        watchdog = asyncio.create_task(self._renew(lock))
+        try:
+            yield None
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+            try:
+                await lock.release()
+            except LockNotOwnedError:
+                log.warning("a user lock expired before its update finished")
+
+    async def _renew(self, lock: Any) -> None:
+        while True:
+            await asyncio.sleep(self.timeout / 3)
+            try:
+                await lock.reacquire()  # back to the full expiry
+            except LockError:
+                return  # lost (the event loop stalled past the expiry): nothing to keep
+
+    async def close(self) -> None:
+        pass

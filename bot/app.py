@@ -49,6 +49,8 @@ from bot.telegram.webhook import MAX_UPDATE_BYTES, DurableWebhook, add_health_ro
 
 log = logging.getLogger("bot")
 REDIS_LOCK_SECONDS = 10
+REDIS_CONNECTIONS = 200  # per instance
+REDIS_POOL_WAIT = 30.0  # seconds an update may wait for a Redis connection
 
 
 @dataclass
@@ -138,11 +140,17 @@ def _storage(
     if not settings.redis_url:
         return SqlStorage(session_factory, cipher), SimpleEventIsolation(), [], None
     from aiogram.fsm.storage.redis import RedisStorage
-    from redis.asyncio import Redis
+    from redis.asyncio import BlockingConnectionPool, Redis
 
     from bot.telegram.locks import RenewedRedisIsolation
 
-    redis = Redis.from_url(settings.redis_url)
+    # Waits for a free connection instead of failing the update when all are busy (redis-py's
+    # default pool raises at 100 connections in use: seen under 1,000 people at once).
+    redis = Redis(
+        connection_pool=BlockingConnectionPool.from_url(
+            settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_POOL_WAIT
+        )
+    )
     storage = RedisStorage(
         redis,
         key_builder=DefaultKeyBuilder(with_destiny=True),

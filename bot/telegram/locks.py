@@ -20,7 +20,7 @@ from typing import Any
 
 from aiogram.fsm.storage.base import BaseEventIsolation, KeyBuilder, StorageKey
 from redis.asyncio import Redis
-from redis.exceptions import LockError, LockNotOwnedError
+from redis.exceptions import LockNotOwnedError, RedisError
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,11 @@ class RenewedRedisIsolation(BaseEventIsolation):
             await asyncio.sleep(self.timeout / 3)
             try:
                 await lock.reacquire()  # back to the full expiry
-            except LockError:
-                return  # lost (the event loop stalled past the expiry): nothing to keep
+            except RedisError as error:
+                # Lost (the event loop stalled past the expiry) or Redis is struggling: the
+                # update goes on; only its protection against a parallel one is weaker.
+                log.warning("user lock not renewed: %s", type(error).__name__)
+                return
 
     async def close(self) -> None:
         pass

@@ -178,7 +178,7 @@ async def main(args: argparse.Namespace) -> int:
         "WEBHOOK_URL": "https://cluster.example.org",
         "WEBHOOK_SECRET": SECRET,
         "SEND_RATE": str(round(30 / args.instances, 2)),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": args.log_level,
     }
     instances = [Instance(f"instance-{n + 1}", env, workdir) for n in range(args.instances)]
     print(f"starting {args.instances} instances (logs in {workdir}) ...", flush=True)
@@ -240,13 +240,15 @@ async def main(args: argparse.Namespace) -> int:
     print(f"{'latency ms':>24}: p50 {p50:.0f}, p95 {p95:.0f}, p99 {p99:.0f}")
     print(f"{'bot CPU ms / update':>24}: {cpu * 1000 / max(updates, 1):.1f} (all instances)")
     print(f"{'webhook deliveries':>24}: {sum(pusher.statuses.values())} "
-          f"{dict(sorted(pusher.statuses.items()))}, failed {pusher.failures}")  # fmt: skip
+          f"{dict(sorted(pusher.statuses.items()))}, failed {pusher.failures} "
+          f"{dict(pusher.errors)}")  # fmt: skip
     print(f"{'lost':>24}: {lost} ({len(unhandled)} never handled, "
           f"{missing_replies} replies never came)")  # fmt: skip
     print(f"{'duplicated':>24}: {duplicated}")
     failed = [run for run in runs if not run.completed]
     if failed:
         print(f"\nfirst failure ({len(failed)} users): {failed[0].error}"[:3000])
+        print("never handled:", unhandled[:20])
         for instance in instances:
             print(f"--- {instance.name} ---\n{instance.tail(10)}")
     print(
@@ -266,6 +268,7 @@ def _parser() -> argparse.ArgumentParser:
         "--postgres", default="postgresql+asyncpg://root@127.0.0.1:5432/bench_cluster"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--log-level", default="WARNING", help="the instances' LOG_LEVEL")
     return parser
 
 

@@ -121,7 +121,8 @@ class RequestGuard(BaseRequestMiddleware):
                 if "query is too old" not in error.message:
                     raise
                 log.info("callback query answered too late, skipped")
-                return Response[bool](ok=True, result=True)  # type: ignore[return-value]
+                # The chain passes results, not envelopes: what Telegram's "ok" would carry.
+                return True  # type: ignore[return-value]
         return await self._with_retries(make_request, bot, method)
 
     async def _with_retries(

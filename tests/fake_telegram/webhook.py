@@ -56,6 +56,7 @@ class WebhookPusher:
         self.acknowledged: Counter[int] = Counter()  # update_id -> 200s received
         self.failures = 0  # answers other than 200, refused or broken connections
         self.statuses: Counter[int] = Counter()
+        self.errors: Counter[str] = Counter()  # connection-level failures by exception type
         self._failed = asyncio.Event()
         self._wake = asyncio.Event()  # a push finished: its user may have a next update
 
@@ -120,7 +121,8 @@ class WebhookPusher:
                     await response.read()
                     self.statuses[response.status] += 1
                     return response.status
-            except (TimeoutError, aiohttp.ClientError, OSError):
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
+                self.errors[type(error).__name__] += 1
                 return 0
 
     async def failed(self, times: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109

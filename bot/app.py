@@ -4,9 +4,11 @@ ways to run it (long polling, webhook, local console)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import time
 from dataclasses import dataclass, field
@@ -295,11 +297,23 @@ def build_webhook_app(app: Shtab, bot: Bot) -> web.Application:
     return web_app
 
 
+def _dump_tasks() -> None:
+    """SIGUSR1: log where every task of this instance is waiting (a stuck update, say)."""
+    import io
+
+    for task in asyncio.all_tasks():
+        stack = io.StringIO()
+        task.print_stack(limit=12, file=stack)
+        log.warning("task %s:\n%s", task.get_name(), stack.getvalue())
+
+
 async def run_webhook(settings: Settings) -> None:
     if not settings.webhook_url:
         raise ConfigError("WEBHOOK_URL: required for `python -m bot webhook`")
     app = build_app(settings)
     bot = build_bot(settings)
+    with contextlib.suppress(NotImplementedError):  # no signals on Windows
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_tasks)
     runner = web.AppRunner(build_webhook_app(app, bot), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()

@@ -34,7 +34,11 @@ class RenewedRedisIsolation(BaseEventIsolation):
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         lock = self.redis.lock(self.key_builder.build(key, "lock"), timeout=self.timeout)
+        started = asyncio.get_running_loop().time()
         await lock.acquire()
+        waited = asyncio.get_running_loop().time() - started
+        if waited > 1:
+            log.info("waited %.1f s for a user lock", waited)
         watchdog = asyncio.create_task(self._renew(lock))
         try:
             yield None

@@ -202,6 +202,20 @@ async def main(args: argparse.Namespace) -> int:
         await victim.start()
         print(f"  {victim.name} back at {len(emulator.updates_log)} updates", flush=True)
 
+    async def dump_when_stuck() -> None:
+        """An update in flight for a minute: have every instance log its tasks (SIGUSR1)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(5)
+            stuck = [u for u, t in pusher.pushing_since.items() if loop.time() - t > 60]
+            if stuck:
+                print(f"  updates in flight for a minute: {stuck[:5]}; task dumps in the logs")
+                for instance in instances:
+                    if instance.process is not None and instance.process.returncode is None:
+                        instance.process.send_signal(signal.SIGUSR1)
+                return
+
+    dumper = asyncio.create_task(dump_when_stuck()) if args.dump_stuck else None
     cpu_before = sum(instance.cpu_seconds() for instance in instances)
     deadline = perf_counter() + args.seconds_limit
     print(f"{args.users} users registering ({expected_updates} updates) ...", flush=True)
@@ -216,6 +230,8 @@ async def main(args: argparse.Namespace) -> int:
         await killer
     with contextlib.suppress(TimeoutError):
         await pusher.idle(timeout=30)
+    if dumper is not None:
+        dumper.cancel()
     cpu = sum(instance.cpu_seconds() for instance in instances) - cpu_before
     await pusher.stop()
     sent = [update["update_id"] for update in emulator.updates_log]
@@ -269,6 +285,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--log-level", default="WARNING", help="the instances' LOG_LEVEL")
+    parser.add_argument(
+        "--dump-stuck", action="store_true", help="SIGUSR1 the instances when an update hangs"
+    )
     return parser
 
 

@@ -50,6 +50,7 @@ class WebhookPusher:
         self._turn = itertools.cycle(range(len(self.targets)))
         self._busy_users: set[int] = set()
         self._in_flight: set[int] = set()  # id() of the pending update objects being pushed
+        self.pushing_since: dict[int, float] = {}  # update_id -> loop time its push began
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -96,6 +97,7 @@ class WebhookPusher:
                     await asyncio.wait_for(self._wake.wait(), 0.05)
 
     async def _push(self, pending: Any, user: int) -> None:
+        self.pushing_since[pending.update_id] = asyncio.get_running_loop().time()
         try:
             while True:
                 status = await self._post(pending.update)
@@ -107,6 +109,7 @@ class WebhookPusher:
                 self._failed.set()
                 await asyncio.sleep(self.retry_delay)  # Telegram's backoff before a retry
         finally:
+            self.pushing_since.pop(pending.update_id, None)
             self._in_flight.discard(id(pending))
             self._busy_users.discard(user)
             self._wake.set()

@@ -53,6 +53,7 @@ log = logging.getLogger("bot")
 REDIS_LOCK_SECONDS = 10
 REDIS_CONNECTIONS = 200  # per instance
 REDIS_POOL_WAIT = 30.0  # seconds an update may wait for a Redis connection
+REDIS_COMMAND_TIMEOUT = 10.0
 
 
 @dataclass
@@ -150,7 +151,12 @@ def _storage(
     # default pool raises at 100 connections in use: seen under 1,000 people at once).
     redis = Redis(
         connection_pool=BlockingConnectionPool.from_url(
-            settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=REDIS_POOL_WAIT
+            settings.redis_url,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_POOL_WAIT,
+            # A command Redis never answers fails after this long instead of hanging forever.
+            socket_timeout=REDIS_COMMAND_TIMEOUT,
+            socket_connect_timeout=REDIS_COMMAND_TIMEOUT,
         )
     )
     storage = RedisStorage(

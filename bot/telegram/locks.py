@@ -39,21 +39,28 @@ class RenewedRedisIsolation(BaseEventIsolation):
         waited = asyncio.get_running_loop().time() - started
         if waited > 1:
             log.info("waited %.1f s for a user lock", waited)
-        watchdog = asyncio.create_task(self._renew(lock))
+        done = asyncio.Event()
+        watchdog = asyncio.create_task(self._renew(lock, done))
         try:
             yield None
         finally:
-            watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watchdog
+            # Stopped by an event, never cancelled: a cancel that reached a renewal inside
+            # redis-py was swallowed there and left the update waiting for ever (bench/cluster.py).
+            done.set()
+            # It stops at once unless a renewal is under way; that one ends with the command
+            # timeout at worst. The update never waits longer than that on it.
+            await asyncio.wait({watchdog}, timeout=self.timeout)
             try:
                 await lock.release()
             except LockNotOwnedError:
                 log.warning("a user lock expired before its update finished")
 
-    async def _renew(self, lock: Any) -> None:
+    async def _renew(self, lock: Any, done: asyncio.Event) -> None:
         while True:
-            await asyncio.sleep(self.timeout / 3)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.timeout / 3)
+            if done.is_set():
+                return
             try:
                 await lock.reacquire()  # back to the full expiry
             except RedisError as error:

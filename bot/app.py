@@ -45,7 +45,11 @@ from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.geography import ensure_demo_data
 from bot.telegram.commands import set_public_commands, set_staff_commands
-from bot.telegram.middlewares import ContextMiddleware, HandlerNameMiddleware
+from bot.telegram.middlewares import (
+    ContextMiddleware,
+    HandlerNameMiddleware,
+    InaccessibleMessageGuard,
+)
 from bot.telegram.request_guard import RequestGuard
 from bot.telegram.webhook import MAX_UPDATE_BYTES, DurableWebhook, add_health_route
 
@@ -191,6 +195,7 @@ def build_app(
         uow_factory=uow_factory, storage=storage, events_isolation=isolation
     )
     dispatcher.update.outer_middleware(ContextMiddleware(settings, catalog, cipher))
+    dispatcher.callback_query.outer_middleware(InaccessibleMessageGuard())
     handler_names = HandlerNameMiddleware()
     for name, observer in dispatcher.observers.items():
         if name not in ("update", "error"):

@@ -351,3 +351,16 @@ async def test_a_user_lock_outlives_its_expiry_while_the_update_runs(redis_url: 
             pass
     finally:
         await redis.aclose()
+
+
+async def test_a_tap_on_a_message_telegram_no_longer_has(running: RunningBot) -> None:
+    # Older than 48 hours or deleted: Telegram sends the tap with an inaccessible message.
+    user = running.user()
+    await user.send("/menu")
+    await user.expect("")
+    await user.press_data("menu:help", message_id=9999)
+    await user.expect_answer("устарело")
+    await user.quiet()
+    assert not [m for m in user.transcript if "что-то пошло не так" in m.get("text", "").lower()]
+    await user.send("/help")
+    await user.expect("Команды")

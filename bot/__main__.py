@@ -1,6 +1,6 @@
-"""The command line:
-`python -m bot [run|console|webhook|migrate|import-districts|import-election|import-addresses|
-genkey|rotate-keys]`, and `import-supporters` / `export-supporters`.
+"""The command line: `python -m bot [run|console|webhook|migrate|import-districts|
+import-election|import-addresses|genkey|rotate-keys|backup|restore|migrate-data]`, and
+`import-supporters` / `export-supporters`.
 
 `run` (the default) runs the bot by long polling when BOT_TOKEN is set, and otherwise opens
 the local console chat on the embedded SQLite default.
@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, ensure_data_key, load_settings
+from bot.db.transfer import TransferError
 from bot.logging_setup import setup_logging
 from bot.quests.loader import QuestError
 
@@ -64,7 +65,56 @@ def _parser() -> argparse.ArgumentParser:
     )
     addresses.add_argument("--formation", required=True, help="municipal formation's name")
     addresses.add_argument("--district", required=True, type=int, help="district number")
+    saved = commands.add_parser("backup", help="copy the SQLite database while the bot runs")
+    saved.add_argument(
+        "target", type=Path, nargs="?", help="file or directory (default: DATA_DIR/backups/)"
+    )
+    back = commands.add_parser("restore", help="replace the SQLite database with a backup")
+    back.add_argument("file", type=Path, help="a file made by `backup` (stop the bot first)")
+    move = commands.add_parser(
+        "migrate-data", help="copy everything from SQLite to another database and compare"
+    )
+    move.add_argument("--to", required=True, help="postgresql+asyncpg://user:pass@host/db")
     return parser
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> str:
+    from bot.db.transfer import backup
+
+    report = backup(settings.database_url, args.target or settings.data_dir / "backups")
+    rows = sum(report.rows.values())
+    return (
+        f"backup {report.path}: {report.size} bytes, schema {report.revision}, "
+        f"{len(report.rows)} tables, {rows} rows, integrity ok\n"
+        "The encryption key is not in it: keep data/data.key (or DATA_KEY) with it, apart."
+    )
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> str:
+    from bot.db.migrate import upgrade
+    from bot.db.transfer import restore
+
+    report, kept = restore(args.file, settings.database_url)
+    upgrade(settings.database_url)  # a backup from an older version gets the newer schema
+    lines = [f"restored {report.path} from {args.file}: schema {report.revision}, "
+             f"{sum(report.rows.values())} rows"]  # fmt: skip
+    if kept is not None:
+        lines.append(f"the database it replaced is kept as {kept}")
+    if settings.data_key is None and not (settings.data_dir / "data.key").exists():
+        lines.append("no DATA_KEY and no data/data.key: put the key of the backup there")
+    return "\n".join(lines)
+
+
+def _migrate_data(settings: Settings, args: argparse.Namespace) -> str:
+    from bot.db.transfer import migrate_data
+
+    reports = asyncio.run(migrate_data(settings.database_url, args.to))
+    rows = sum(report.target_rows for report in reports)
+    return (
+        f"moved {rows} rows in {len(reports)} tables; counts and checksums match.\n"
+        "Run the instances with DATABASE_URL set to the new database and DATA_KEY set to this "
+        "database's key (data/data.key)."
+    )
 
 
 def _prepare(settings: Settings) -> None:
@@ -169,6 +219,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings()
+        if command in ("backup", "restore", "migrate-data"):
+            setup_logging(settings)
+            if command == "restore":  # before _prepare: no new key, no migration of the old
+                print(_restore(settings, args))
+                return 0
+            _prepare(settings)
+            print((_backup if command == "backup" else _migrate_data)(settings, args))
+            return 0
         console = command == "console" or (command == "run" and settings.bot_token is None)
         if console and "LOG_LEVEL" not in os.environ:
             settings.log_level = "WARNING"  # the terminal is the chat: keep it for the chat
@@ -220,6 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"config error: {error}", file=sys.stderr)
         return 2
+    except TransferError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except QuestError as error:
         print(f"quest error ({len(error.errors)}):", file=sys.stderr)
         for line in error.errors:

@@ -4,10 +4,13 @@ ways to run it (long polling, webhook, local console)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
+import signal
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -17,11 +20,13 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.types.update import UpdateTypeLookupError
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy.exc import IntegrityError
@@ -34,18 +39,27 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.handlers import build_router
 from bot.handlers.quest import QuestHolder
 from bot.i18n import Catalog
+from bot.logging_setup import handler_var, role_var, update_id_var
 from bot.quests.loader import Quest, load_quest
 from bot.services.clock import utcnow
 from bot.services.crypto import DecryptionError, FieldCipher
 from bot.services.geography import ensure_demo_data
 from bot.services.keyring import Keyring, KeysUnavailable
 from bot.telegram.commands import set_public_commands, set_staff_commands
-from bot.telegram.middlewares import ContextMiddleware
+from bot.telegram.middlewares import (
+    ContextMiddleware,
+    HandlerNameMiddleware,
+    InaccessibleMessageGuard,
+)
 from bot.telegram.request_guard import RequestGuard
 from bot.telegram.watch import WatchMiddleware
+from bot.telegram.webhook import MAX_UPDATE_BYTES, DurableWebhook, add_health_route
 
 log = logging.getLogger("bot")
 REDIS_LOCK_SECONDS = 10
+REDIS_CONNECTIONS = 200  # per instance
+REDIS_POOL_WAIT = 30.0  # seconds an update may wait for a Redis connection
+REDIS_COMMAND_TIMEOUT = 10.0
 
 
 @dataclass
@@ -60,6 +74,7 @@ class Shtab:
     closers: list[Any] = field(default_factory=list)
     scheduler: Any = None
     keyring: Keyring | None = None
+    redis: Any = None  # the shared Redis client when REDIS_URL is set (health checks)
 
     def reminder_jobs(self, bot: Bot, instance: str = "", sender: Any = None) -> tuple[Any, Any]:
         """The dispatcher and planner of reminders, sending through a rate-limited sender."""
@@ -114,23 +129,52 @@ class ShtabDispatcher(Dispatcher):
         if self._keyring is not None:
             await self._keyring.ensure_loaded()  # normally done at start-up already
         try:
+            update.event_type  # noqa: B018 - raises for a type this aiogram does not know
+        except UpdateTypeLookupError:
+            # aiogram would warn with the whole update, names included: say only that.
+            log.info("update %s of an unknown type skipped", update.update_id)
+            return UNHANDLED
+        # The log context of this update (bot.logging_setup); each update is its own task.
+        update_token = update_id_var.set(update.update_id)
+        role_token, handler_token = role_var.set(None), handler_var.set(None)
+        started = time.perf_counter()
+        try:
             async with self._uow_factory() as uow:
-                return await super().feed_update(bot, update, uow=uow, **kwargs)
+                result = await super().feed_update(bot, update, uow=uow, **kwargs)
+            log.debug("update handled in %.1f ms", (time.perf_counter() - started) * 1000)
+            return result
         except IntegrityError:
             # The final commit lost a race with another delivery of the same update.
             log.warning("update %s: concurrent duplicate dropped", update.update_id)
             return None
+        finally:
+            update_id_var.reset(update_token)
+            role_var.reset(role_token)
+            handler_var.reset(handler_token)
 
 
 def _storage(
     settings: Settings, session_factory: async_sessionmaker[AsyncSession], cipher: FieldCipher
-) -> tuple[BaseStorage, BaseEventIsolation, list[Any]]:
+) -> tuple[BaseStorage, BaseEventIsolation, list[Any], Any]:
     if not settings.redis_url:
-        return SqlStorage(session_factory, cipher), SimpleEventIsolation(), []
-    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
-    from redis.asyncio import Redis
+        return SqlStorage(session_factory, cipher), SimpleEventIsolation(), [], None
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.asyncio import BlockingConnectionPool, Redis
 
-    redis = Redis.from_url(settings.redis_url)
+    from bot.telegram.locks import RenewedRedisIsolation
+
+    # Waits for a free connection instead of failing the update when all are busy (redis-py's
+    # default pool raises at 100 connections in use: seen under 1,000 people at once).
+    redis = Redis(
+        connection_pool=BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_POOL_WAIT,
+            # A command Redis never answers fails after this long instead of hanging forever.
+            socket_timeout=REDIS_COMMAND_TIMEOUT,
+            socket_connect_timeout=REDIS_COMMAND_TIMEOUT,
+        )
+    )
     storage = RedisStorage(
         redis,
         key_builder=DefaultKeyBuilder(with_destiny=True),
@@ -139,13 +183,11 @@ def _storage(
         json_loads=lambda value: json.loads(cipher.decrypt(_text(value)) or "{}"),
     )
     # A crashed instance leaves its per-user lock behind; it expires after this long, so the
-    # user waits seconds, not aiogram's default minute. Handlers finish in milliseconds.
-    isolation = RedisEventIsolation(
-        redis,
-        key_builder=DefaultKeyBuilder(with_destiny=True),
-        lock_kwargs={"timeout": REDIS_LOCK_SECONDS},
+    # user waits seconds, not aiogram's default minute. A live update keeps renewing it.
+    isolation = RenewedRedisIsolation(
+        redis, DefaultKeyBuilder(with_destiny=True), timeout=REDIS_LOCK_SECONDS
     )
-    return storage, isolation, [storage.close]
+    return storage, isolation, [storage.close], redis
 
 
 def _text(value: str | bytes) -> str:
@@ -162,19 +204,25 @@ def build_app(
     keyring = Keyring(settings.data_keys, uow_factory)
     cipher = keyring.cipher
     catalog = catalog or Catalog()
-    storage, isolation, closers = _storage(settings, session_factory, cipher)
+    storage, isolation, closers, redis = _storage(settings, session_factory, cipher)
     dispatcher = ShtabDispatcher(
         uow_factory=uow_factory, keyring=keyring, storage=storage, events_isolation=isolation
     )
     dispatcher["keyring"] = keyring
     dispatcher.update.outer_middleware(ContextMiddleware(settings, catalog, cipher))
     dispatcher.update.outer_middleware(WatchMiddleware(settings, catalog))
+    dispatcher.callback_query.outer_middleware(InaccessibleMessageGuard())
+    handler_names = HandlerNameMiddleware()
+    for name, observer in dispatcher.observers.items():
+        if name not in ("update", "error"):
+            observer.middleware(handler_names)  # inner: runs once the handler is chosen
     # A broken quest file stops start-up here with every error (QuestError).
     dispatcher["quest_holder"] = QuestHolder(quest or load_quest())
     dispatcher.include_router(build_router())
     app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
     app.keyring = keyring
     app.closers.extend(closers)
+    app.redis = redis
 
     async def startup(bot: Bot) -> None:
         await on_startup(app, bot)
@@ -204,6 +252,8 @@ async def on_startup(app: Shtab, bot: Bot) -> None:
         except KeysUnavailable as error:
             raise ConfigError(f"DATA_KEY: {error}") from None
     async with app.uow_factory() as uow:
+        # Instances started together would seed twice: one seeds, the others then see it.
+        await uow.operations.wait_exclusively("startup.seed")
         if await ensure_demo_data(uow):
             log.info("loaded the demo election (St. Petersburg, invented districts)")
         await uow.updates.prune(utcnow() - timedelta(days=2))
@@ -232,29 +282,45 @@ def build_bot(
 async def run_polling(settings: Settings) -> None:
     app = build_app(settings)
     bot = build_bot(settings)
+    health_runner = await _serve_health(app) if settings.health_port else None
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(
             bot, allowed_updates=app.dispatcher.resolve_used_update_types()
         )
     finally:
+        if health_runner is not None:
+            await health_runner.cleanup()
         await bot.session.close()
         await app.close()
+
+
+async def _serve_health(app: Shtab) -> web.AppRunner:
+    """/healthz alone, for polling mode (webhook mode serves it next to the webhook)."""
+    web_app = web.Application()
+    add_health_route(web_app, app)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, app.settings.webhook_host, app.settings.health_port).start()
+    return runner
 
 
 WEBHOOK_PATH = "/webhook"
 
 
 def build_webhook_app(app: Shtab, bot: Bot) -> web.Application:
-    """The aiohttp application that receives Telegram's webhook calls."""
+    """The aiohttp application that receives Telegram's webhook calls, and /healthz."""
     settings = app.settings
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    web_app = web.Application()
-    # handle_in_background=False: Telegram gets its 200 only after the update was handled,
-    # so a crash mid-update makes Telegram deliver it again (and dedupe keeps it single).
-    SimpleRequestHandler(
-        app.dispatcher, bot, secret_token=secret, handle_in_background=False
-    ).register(web_app, path=WEBHOOK_PATH)
+    if settings.webhook_secret is None:
+        # Without it anyone who finds the URL can forge updates from any user.
+        raise ConfigError("WEBHOOK_SECRET: required for `python -m bot webhook`")
+    secret = settings.webhook_secret.get_secret_value()
+    web_app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+    # Telegram gets its 200 only after the update was handled and committed (see
+    # bot.telegram.webhook), so a crash mid-update makes Telegram deliver it again.
+    webhook = DurableWebhook(app.dispatcher, bot, secret)
+    web_app.router.add_post(WEBHOOK_PATH, webhook.handle)
+    add_health_route(web_app, app)
     setup_application(web_app, app.dispatcher, bot=bot)
 
     async def set_hook(_: web.Application) -> None:
@@ -269,12 +335,24 @@ def build_webhook_app(app: Shtab, bot: Bot) -> web.Application:
     return web_app
 
 
+def _dump_tasks() -> None:
+    """SIGUSR1: log where every task of this instance is waiting (a stuck update, say)."""
+    import io
+
+    for task in asyncio.all_tasks():
+        stack = io.StringIO()
+        task.print_stack(limit=12, file=stack)
+        log.warning("task %s:\n%s", task.get_name(), stack.getvalue())
+
+
 async def run_webhook(settings: Settings) -> None:
     if not settings.webhook_url:
         raise ConfigError("WEBHOOK_URL: required for `python -m bot webhook`")
     app = build_app(settings)
     bot = build_bot(settings)
-    runner = web.AppRunner(build_webhook_app(app, bot))
+    with contextlib.suppress(NotImplementedError):  # no signals on Windows
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_tasks)
+    runner = web.AppRunner(build_webhook_app(app, bot), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)

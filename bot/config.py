@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Polling mode: serve /healthz on this port (0: off). Webhook mode serves it on its port.
+    health_port: int = Field(default=0, ge=0, le=65535)
+    # Log lines as text for people, or one JSON object per line for a log collector.
+    log_format: Literal["text", "json"] = "text"
     data_dir: Path = DEFAULT_DATA_DIR
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # The reminder jobs (planning, sending). Tests drive them by hand with a frozen clock.

@@ -24,6 +24,7 @@ from bot.db.repositories.documents import DocumentsRepository
 from bot.db.repositories.fund import FundRepository
 from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.materials import MaterialsRepository
+from bot.db.repositories.operations import OperationsRepository
 from bot.db.repositories.quest import QuestRepository
 from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.supporters import SupporterRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.fund = FundRepository(session)
         self.supporters = SupporterRepository(session)
         self.canvass = CanvassRepository(session)
+        self.operations = OperationsRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.

@@ -794,6 +794,23 @@ class BotApiEmulator:
                 raise BotApiError(409, POLL_TERMINATED)
         return self._deliver(max(1, min(limit, 100)))
 
+    async def webhook_batch(self, timeout: float) -> list[_PendingUpdate]:  # noqa: ASYNC109
+        """What Telegram would push to a webhook now: every deliverable update not yet
+        acknowledged (waiting up to `timeout` for one). The caller acknowledges each one."""
+        condition = self._condition()
+        async with condition:
+            if not self._deliverable():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        condition.wait_for(lambda: bool(self._deliverable())), timeout
+                    )
+        return list(self._deliverable())
+
+    def acknowledge(self, pending: _PendingUpdate) -> None:
+        """The webhook answered 200 for this update: Telegram forgets it."""
+        with contextlib.suppress(ValueError):
+            self._pending.remove(pending)
+
     def _confirm(self, offset: int | None) -> None:
         if offset is None or offset == 0:
             return

@@ -275,6 +275,8 @@ class ReminderPlanner:
         added = 0
         tz = self._settings.tz
         async with self._uow_factory() as uow:
+            if not await uow.operations.hold_exclusively("reminders.plan"):
+                return 0  # another instance is planning right now; the outbox is shared
             election = await uow.geography.current_election()
             coordinators = await uow.users.users_with_role(RoleName.COORDINATOR)
             # Only staff who have talked to the bot: Telegram has no chat with the others.

@@ -5,6 +5,9 @@
   messages at line breaks, the keyboard going with the last one.
 - 429 waits `retry_after`; 5xx and network errors retry with backoff. getUpdates is retried
   only on 429: aiogram's polling loop has its own backoff for the rest.
+- Answering a callback query too late (Telegram allows about 15 s: a queue of updates under
+  load, or a redelivery after a crash) only fails to stop the button's spinner; it must not
+  fail the update, whose real answer is the message that follows. It is logged and skipped.
 - Before anything leaves for Telegram, the update's unit of work is committed: polling
   confirms an update as soon as it is taken, so a crash must never leave the user looking at
   "step 3" while the database still says "step 2". (It also frees SQLite's write lock for
@@ -22,8 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import EditMessageText, GetUpdates, Response, SendMessage
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    GetUpdates,
+    Response,
+    SendMessage,
+)
 
 from bot.db.uow import current_uow
 
@@ -100,6 +114,15 @@ class RequestGuard(BaseRequestMiddleware):
             mode = str(parse_mode or "")
             if visible_length(method.text, mode) > MESSAGE_LIMIT:
                 return await self._send_split(make_request, bot, method, mode)
+        if isinstance(method, AnswerCallbackQuery):
+            try:
+                return await self._with_retries(make_request, bot, method)
+            except TelegramBadRequest as error:
+                if "query is too old" not in error.message:
+                    raise
+                log.info("callback query answered too late, skipped")
+                # The chain passes results, not envelopes: what Telegram's "ok" would carry.
+                return True  # type: ignore[return-value]
         return await self._with_retries(make_request, bot, method)
 
     async def _with_retries(

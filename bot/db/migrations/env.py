@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
 from bot.db.models import Base
 
 config = context.config
+MIGRATION_LOCK = 0x5348544142  # "SHTAB": an advisory lock key of its own
 target_metadata = Base.metadata
 
 
@@ -29,8 +31,25 @@ async def _run_async() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     try:
         async with engine.connect() as connection:
-            await connection.run_sync(_run)
-            await connection.commit()
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
+                # Instances started together migrate one after the other; the later ones find
+                # the schema at head. A session lock, not a transaction's: a migration that
+                # commits midway (VACUUM runs outside a transaction) must keep holding it.
+                await connection.execute(
+                    text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+                await connection.commit()
+            try:
+                await connection.run_sync(_run)
+                await connection.commit()
+            finally:
+                if postgres:
+                    await connection.rollback()
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
+                    )
+                    await connection.commit()
     finally:
         await engine.dispose()  # also when a migration fails: no connection left behind
 

@@ -1,5 +1,5 @@
-"""Watches staff and candidates reading personal data (see `bot.services.anomalies`): refuses reads over a
-limit, and tells the admins once per hour."""
+"""Watches staff and candidates reading personal data (see `bot.services.anomalies`):
+refuses reads over a limit, and tells the admins once per hour."""
 
 from __future__ import annotations
 

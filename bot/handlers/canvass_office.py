@@ -44,10 +44,10 @@ from bot.handlers.export import Audited, send_safely
 from bot.handlers.pin_gate import register, require_pin
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Markup, Translator
+from bot.services import anomalies, directory, export
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
 from bot.services import canvass_report as report
-from bot.services import directory, export
 from bot.services.canvass import Campaign
 from bot.services.canvass_line import OUTCOMES, TOPICS
 from bot.services.clock import utcnow
@@ -571,3 +571,5 @@ async def on_canvass_flags(message: Message, uow: UnitOfWork, t: Translator, act
 
 
 register("canvass_export", _run_export, lambda actor: actor.consented)
+# The GOTV list is residents' names and phones: opening it again and again is counted.
+anomalies.watch("canvass_gotv_viewed")

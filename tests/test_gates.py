@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry
+from bot.handlers.fund import FundCb
 from bot.handlers.pin_gate import VIEW_MINUTES
 from bot.handlers.supporters import SupCb
 from bot.services import anomalies, supporters
@@ -155,3 +156,21 @@ async def test_a_candidates_canvass_export_needs_their_pin(running: RunningBot) 
     assert "+7 911 ***-**-67" in text
     entries = [e for e in await audit(running, "export") if e.subject_type == "canvass"]
     assert [(e.details["format"], e.details["mode"]) for e in entries] == [("csv", "pseudo")]
+
+
+async def test_a_candidates_fund_report_needs_their_pin(running: RunningBot) -> None:
+    candidate = running.user()
+    await enrol(candidate, "Кандидатова Ольга", "Союз соседей", "Гавань")
+    await candidate.send("/help")
+    await candidate.expect("/privacy")
+    message_id = candidate.transcript[-1]["message_id"]
+    await candidate.press_data(FundCb(action="pdf").pack(), message_id)
+    await candidate.expect("Сначала задайте PIN")
+    await candidate.quiet()  # no file
+    await running.set_pin(candidate)
+    await candidate.press_data(FundCb(action="xlsx").pack(), message_id)
+    await candidate.expect("🔐")
+    await candidate.send(PIN)
+    sent = await candidate.expect("Сводка по фонду")
+    assert sent["document"]["file_name"].endswith(".xlsx")
+    assert [e.details["format"] for e in await audit(running, "fund_exported")] == ["xlsx"]

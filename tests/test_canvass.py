@@ -25,8 +25,9 @@ from bot.services import canvass_report as report
 from bot.services.canvass_addresses import import_addresses, parse_addresses_csv
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from bot.telegram.sender import RateLimitedSender
-from tests.conftest import RunningBot
+from tests.conftest import PIN, RunningBot
 from tests.fake_telegram import VirtualUser
+from tests.test_export import unzip_export
 from tests.test_registration import register
 
 ADDRESSES = """street,house,building,apartments,latitude,longitude,polling_station
@@ -409,9 +410,15 @@ async def test_export_of_the_candidates_own_notes_is_audited(running: RunningBot
     await candidate.expect("кв")
     await candidate.press("житель согласен")
     await candidate.expect("Записано")
+    await running.set_pin(candidate)  # a candidate's export holds residents' phones: PIN first
     await candidate.send("/canvass")
     await candidate.expect("Обход округа")
     await candidate.press("📥 CSV")
+    await candidate.expect("Как выгрузить?")
+    await candidate.press("Без шифрования")
+    await candidate.expect("🔐")
+    await candidate.send(PIN)
+    await candidate.expect("без шифрования")
     document = await candidate.expect("Заметки обхода: 1")
     data = running.emulator.file_bytes(
         running.emulator.file_by_id(document["document"]["file_id"]).file_path  # type: ignore[union-attr]
@@ -419,11 +426,15 @@ async def test_export_of_the_candidates_own_notes_is_audited(running: RunningBot
     assert data is not None
     text = data.decode("utf-8-sig")
     assert "+79111234567" in text and "Анна" in text and "ул. Ленина 5" in text
+    await candidate.send("/canvass")
+    await candidate.expect("Обход округа")
     await candidate.press("Экспорт XLSX")
+    await candidate.expect("Как выгрузить?")
+    await candidate.press("Зашифрованный архив")
+    await candidate.expect("🔐")
+    await candidate.send(PIN)
     workbook = await candidate.expect("Заметки обхода: 1")
-    stored = running.emulator.file_by_id(workbook["document"]["file_id"])
-    assert stored is not None
-    book = load_workbook(io.BytesIO(stored.data))
+    book = load_workbook(io.BytesIO(await unzip_export(running, candidate, workbook)))
     assert book.sheetnames == ["Обход", "Дома"]
     notes_sheet, buildings_sheet = book["Обход"], book["Дома"]
     assert notes_sheet["L2"].value == "=HYPERLINK(1)" and notes_sheet["L2"].data_type == "s"
@@ -434,7 +445,10 @@ async def test_export_of_the_candidates_own_notes_is_audited(running: RunningBot
         audit = list(
             await session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "canvass"))
         )
-    assert [entry.details["format"] for entry in audit] == ["csv", "xlsx"]
+    assert [(e.details["format"], e.details["mode"]) for e in audit] == [
+        ("csv", "plain"),
+        ("zip", "encrypted"),
+    ]
 
 
 async def test_address_list_upload_keeps_unreadable_rows(running: RunningBot) -> None:

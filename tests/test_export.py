@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from bot.services.export import Table, render_csv, render_xlsx, safe_cell
 from tests.conftest import RunningBot
+from tests.fake_telegram import VirtualUser
 from tests.test_directory import enrol
 
 
@@ -80,6 +81,20 @@ async def download(running: RunningBot, sent: dict[str, object]) -> bytes:
     data = running.emulator.file_bytes(path["result"]["file_path"])
     assert data is not None
     return data
+
+
+async def unzip_export(running: RunningBot, user: VirtualUser, sent: dict[str, object]) -> bytes:
+    """The one file of an encrypted export, opened with the password the bot showed once."""
+    import re
+
+    import pyzipper
+
+    shown = (await user.expect("Пароль к архиву"))["text"]
+    password = re.search(r"Пароль к архиву: (\S+)", shown)
+    assert password is not None
+    with pyzipper.AESZipFile(io.BytesIO(await download(running, sent))) as archive:
+        (name,) = archive.namelist()
+        return archive.read(name, pwd=password.group(1).encode())
 
 
 async def test_by_default_an_export_is_an_encrypted_archive_with_a_one_time_password(

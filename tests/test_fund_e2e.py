@@ -21,7 +21,7 @@ from bot.db.models import FsmRecord, Reminder
 from bot.db.models.fund import Flag, FundAccount, FundEntry
 from bot.services import fund_checks, fund_qr
 from bot.services.clock import FrozenClock, reset_clock, set_clock
-from tests.conftest import RunningBot
+from tests.conftest import PIN, RunningBot
 from tests.fake_telegram import VirtualUser
 from tests.test_fund import SBER_SPB_BIC, SBER_SPB_CORR
 from tests.test_registration import register
@@ -238,12 +238,17 @@ async def test_the_ledger_flags_returns_and_reminds_on_time(
     # The summary: a PDF and an XLSX with every entry.
     await candidate.send("/fund")
     await candidate.expect("Поступило: 18\u00a0000\u00a0₽")
+    await running.set_pin(candidate)  # donors' names: the PIN before the file
     await candidate.press("Сводка XLSX")
+    await candidate.expect("🔐")
+    await candidate.send(PIN)
     sheet_message = await candidate.expect("Сводка по фонду")
     book = load_workbook(io.BytesIO(await file_of(running, sheet_message["document"]["file_id"])))
     rows = list(book["Операции"].iter_rows(min_row=2, values_only=True))
     assert [r[3] for r in rows] == [10000, 8000] and rows[1][2] == "Сидоров Сидор Сидорович"
     await candidate.press("Сводка PDF")
+    await candidate.expect("🔐")
+    await candidate.send(PIN)
     pdf_message = await candidate.expect("Сводка по фонду")
     pdf = PdfReader(io.BytesIO(await file_of(running, pdf_message["document"]["file_id"])))
     assert "Избирательный фонд кандидата" in pdf.pages[0].extract_text()

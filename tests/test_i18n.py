@@ -13,6 +13,7 @@ from bot.db.models import RoleName
 from bot.i18n import LOCALES, Catalog, CatalogError, Markup
 from bot.quests.schema import ActionTask
 from bot.services import canvass_line, election
+from bot.services.export_protect import Mode
 from bot.services.reminders import MUTABLE_KINDS
 from bot.telegram import commands, keyboards
 
@@ -33,6 +34,7 @@ def _dynamic_expansions() -> dict[str, set[str]]:
         "canvass-outcome-": {f"canvass-outcome-{name}" for name in canvass_line.OUTCOMES},
         "canvass-topic-": {f"canvass-topic-{name}" for name in canvass_line.TOPICS},
         "canvass-flag-": {"canvass-flag-fast", "canvass-flag-far"},
+        "canvass-button-mode-": {f"canvass-button-mode-{mode.value}" for mode in Mode},
         "quest-action-": {
             f"quest-action-{name}"
             for name in typing.get_args(ActionTask.model_fields["action"].annotation)

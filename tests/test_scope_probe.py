@@ -1,29 +1,59 @@
-"""A candidate and a coordinator try to read a candidate outside their scope through every
-command there is (with the victim's id, name and phone as arguments) and every kind of
-callback button, forged with the victim's ids. Zero successes: nothing the bot sends them —
-messages, edits, alerts, files — holds the victim's name, phone or question. The same probe
-by an admin, whose scope covers the victim, finds them: the probe reaches the data."""
+"""A candidate, a canvass volunteer and a coordinator try to read a candidate outside their
+scope through every command there is (with the victim's id, name and phone as arguments) and
+every kind of callback button of every feature, forged with the victim's ids. The victim
+owns data in each feature: a question, a quest answer and a nomination package with a
+passport number, a fund donation with the donor's name, a canvass note with a resident's
+phone, a supporter in their district, a leaflet. Zero successes: nothing the bot sends the
+attackers — messages, edits, alerts, files — holds any of it. The same probe by an admin,
+whose scope covers the victim, finds them: the probe reaches the data."""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 
 from sqlalchemy import select
 
 from bot.db.models import Candidate, Question, TaskProgress, TaskStatus
+from bot.db.models.addresses import Building
+from bot.db.models.canvass import CanvassVisit, CanvassVolunteer
+from bot.db.models.documents import NominationDocument, NominationPackage, PackageStatus
+from bot.db.models.fund import DonorType, EntryKind, FundEntry
+from bot.db.models.materials import Leaflet, LeafletTemplate
+from bot.handlers import pin_gate
 from bot.handlers.broadcast import BroadcastCb
+from bot.handlers.canvass import VolConsentCb
+from bot.handlers.canvass_office import OfficeCb
+from bot.handlers.canvass_views import CvCb
+from bot.handlers.documents import DocsCb
+from bot.handlers.fund import DonorCb, FundCb
+from bot.handlers.materials_views import MatCb
 from bot.handlers.questions import QuestionCb
 from bot.handlers.review import ReviewCb
+from bot.handlers.supporters import SupCb
+from bot.handlers.teams import TeamCb
+from bot.services import supporters
+from bot.services.materials import LeafletContent
 from bot.telegram import callbacks, commands
 from bot.telegram.emulator import BotAction
 from tests.conftest import PIN, RunningBot
 from tests.fake_telegram import VirtualUser
 from tests.test_directory import enrol
+from tests.test_supporters_bot import district_of
 
 VICTIM_NAME = "Тайнова Вера"
 QUESTION = "Где подать документы? XYZ-секрет"
 PASSPORT = "PASSPORT-4455-667788"
-GATED = {"export", "grant_coordinator", "revoke_coordinator", "pin_reset"}
+PACKAGE_PASSPORT = "4011 556677-ПАКЕТ"
+DONOR = "Донорова Зинаида"
+RESIDENT = "Жильцова Руфина"
+RESIDENT_PHONE = "+79997776655"
+SUPPORTER = "Сторонникова Фаина"
+SUPPORTER_PHONE = "+79213334455"
+LEAFLET = "ЛИСТОВКА-СЕКРЕТ о дворе"
+# Commands that ask for the PIN (for staff; /supporters lists without it for candidates).
+GATED = set(pin_gate.GATED) | {"supporters"}
 
 
 class Listener:
@@ -72,8 +102,7 @@ async def probe(running: RunningBot, user: VirtualUser, victim: dict[str, str]) 
             await user.send("/cancel")  # out of any dialog the command opened
             await settle(user)
     for data in forged_callbacks(victim):
-        await user.send("/help")
-        await user.expect("/privacy")
+        # On the bot's last message: the probe's answer to /help.
         await user.press_data(data, user.transcript[-1]["message_id"])
         await settle(user)
 
@@ -87,10 +116,11 @@ def forged_callbacks(victim: dict[str, str]) -> list[str]:
     ]
     forged += [QuestionCb(action=action, id=question_id).pack() for action in ("answer", "faq")]
     forged += [
-        ReviewCb(action=action, kind=kind, id=progress).pack()
+        ReviewCb(action=action, kind=kind, id=item).pack()
         for action in ("open", "ok", "back")
-        for kind in ("task", "docs")
+        for kind, item in (("task", progress), ("docs", int(victim["package_id"])))
     ]
+    forged += feature_callbacks(victim)
     forged += [
         BroadcastCb(action=action, value=value).pack()
         for action in ("seg", "pick", "ok", "no")
@@ -109,6 +139,122 @@ def forged_callbacks(victim: dict[str, str]) -> list[str]:
         callbacks.SettingsCb(action="mute", value="deadline").pack(),
     ]
     return forged
+
+
+def feature_callbacks(victim: dict[str, str]) -> list[str]:
+    """Every action of every feature's buttons, with the victim's ids where they take one."""
+    package, version = int(victim["package_id"]), 1
+    entry, visit = int(victim["entry_id"]), int(victim["visit_id"])
+    volunteer, supporter = int(victim["volunteer_id"]), int(victim["supporter_id"])
+    leaflet = int(victim["leaflet_id"])
+    docs = ("menu", "go", "list", "edit", "ch", "skip", "use", "get", "submit", "hist", "ver")
+    forged = [DocsCb(action=a, field="passport", n=version).pack() for a in docs]
+    forged += [DocsCb(action="ver", n=package).pack()]
+    fund = (
+        "setup", "skip", "save", "redo", "share", "don", "spend", "import", "returns", "entry",
+        "ret", "clear", "pdf", "xlsx", "dtype", "dstat", "today", "menu",
+    )  # fmt: skip
+    forged += [FundCb(action=a, n=entry).pack() for a in fund]
+    forged += [DonorCb(step=step, n=entry, yes=True).pack() for step in ("q", "data", "nodata")]
+    door = (
+        "new", "b", "lb", "nb", "noapt", "ob", "nx", "o", "t", "fu", "ct", "cy", "bk", "nt",
+        "sv", "ok", "x", "ed",
+    )  # fmt: skip
+    forged += [CvCb(a=a, id=visit, v="1").pack() for a in door]
+    office = ("fus", "fd", "gl", "fl", "vol", "ni", "exx", "exc", "up", "er")
+    forged += [OfficeCb(a=a, id=visit).pack() for a in office]
+    forged += [
+        OfficeCb(a="rv", id=volunteer).pack(),
+        OfficeCb(a="exg", v="csv.plain").pack(),
+        VolConsentCb(agree=True, lang="ru").pack(),
+    ]
+    sup = (
+        "page", "upage", "same", "diff", "own", "toggle", "done", "join", "org", "col",
+        "field", "check", "go", "cancel",
+    )  # fmt: skip
+    forged += [SupCb(action=a, arg=supporter).pack() for a in sup]
+    materials = (
+        "menu", "new", "tpl", "open", "kids", "others", "edit", "imprint", "impall", "make",
+        "vers", "file", "run", "runs", "tick", "res", "radd", "redit", "rfield", "rdel",
+    )  # fmt: skip
+    forged += [MatCb(action=a, id=leaflet, arg="bio").pack() for a in materials]
+    team = ("teams", "team", "join", "join_contact", "contact_off", "contact_on", "leave")
+    forged += [TeamCb(action=a).pack() for a in team]
+    return forged
+
+
+async def give_victim_feature_data(
+    running: RunningBot, victim: VirtualUser, candidate_id: int
+) -> dict[str, str]:
+    """The victim's data in each feature, written as the features store it (encrypted)."""
+    cipher = running.app.cipher
+    district_id = await district_of(running, "Парнас", "Тайная улица")
+    async with running.app.uow_factory() as uow:
+        package = NominationPackage(
+            candidate_id=candidate_id, status=PackageStatus.SUBMITTED, version=1,
+            submitted_version=1,
+        )  # fmt: skip
+        pdf = f"%PDF-1.4 паспорт {PACKAGE_PASSPORT}".encode()
+        document = NominationDocument(
+            candidate_id=candidate_id, version=1, kind="statement", sha256="0" * 64,
+            size=len(pdf), content_enc=cipher.encrypt_bytes(pdf),
+        )  # fmt: skip
+        entry = FundEntry(
+            candidate_id=candidate_id, kind=EntryKind.DONATION, amount_kop=500_000,
+            booked_on=date(2026, 6, 1), donor_type=DonorType.CITIZEN,
+            donor_name_enc=cipher.encrypt(DONOR), note_enc=cipher.encrypt(f"от {DONOR}"),
+        )  # fmt: skip
+        building = await uow.session.scalar(
+            select(Building).where(Building.district_id == district_id)
+        )
+        assert building is not None
+        volunteer = CanvassVolunteer(
+            candidate_id=candidate_id, user_id=victim.user_id, is_candidate=True
+        )
+        leaflet = Leaflet(
+            candidate_id=candidate_id, template=LeafletTemplate.A5,
+            content_enc=cipher.encrypt(LeafletContent(bio=LEAFLET).to_json()),
+        )  # fmt: skip
+        uow.session.add_all([package, document, entry, volunteer, leaflet])
+        await uow.session.flush()
+        visit = CanvassVisit(
+            candidate_id=candidate_id, volunteer_id=volunteer.id, building_id=building.id,
+            apartment="7", outcome="supporter", follow_up=True,
+            contact_name_enc=cipher.encrypt(RESIDENT),
+            contact_phone_enc=cipher.encrypt(RESIDENT_PHONE),
+            note_enc=cipher.encrypt(f"позвонить {RESIDENT_PHONE}"),
+        )  # fmt: skip
+        uow.session.add(visit)
+        supporter = await supporters.add_supporter(
+            uow, cipher, name=SUPPORTER, phone=SUPPORTER_PHONE, district_id=district_id,
+            consents={"contact": True, "news": True}, source="canvass:probe",
+        )  # fmt: skip
+        await uow.session.flush()
+        return {
+            "package_id": str(package.id),
+            "entry_id": str(entry.id),
+            "volunteer_id": str(volunteer.id),
+            "visit_id": str(visit.id),
+            "supporter_id": str(supporter.id),
+            "leaflet_id": str(leaflet.id),
+        }
+
+
+async def join_as_volunteer(running: RunningBot, candidate: VirtualUser) -> VirtualUser:
+    """A canvass volunteer of the attacking candidate, joined by the candidate's invite."""
+    await candidate.send("/canvass")
+    await candidate.expect("Обход округа")
+    await candidate.press("Волонтёры и ссылка")
+    token = re.search(r"start=vol-([A-Za-z0-9_-]+)", (await candidate.expect("vol-"))["text"])
+    assert token is not None
+    volunteer = running.user(first_name="Волонтёр")
+    await volunteer.send(f"/start vol-{token.group(1)}")
+    await volunteer.expect("Вас приглашают в команду обхода")
+    await volunteer.press("Согласен")
+    await volunteer.expect("Как вас подписывать")
+    await volunteer.send("Лис")
+    await volunteer.expect("Вы в команде кандидата")
+    return volunteer
 
 
 async def make_victim(running: RunningBot) -> dict[str, str]:
@@ -133,13 +279,14 @@ async def make_victim(running: RunningBot) -> dict[str, str]:
         )
         uow.session.add(row)
         await uow.session.flush()
-        return {
+        ids = {
             "candidate_id": str(candidate.id),
             "user_id": str(victim.user_id),
             "phone": victim.phone,
             "question_id": str(question_id),
             "progress_id": str(row.id),
         }
+    return ids | await give_victim_feature_data(running, victim, candidate.id)
 
 
 async def test_nobody_reads_beyond_their_scope_through_any_command_or_button(
@@ -147,21 +294,39 @@ async def test_nobody_reads_beyond_their_scope_through_any_command_or_button(
 ) -> None:
     running.expected_errors.update({"chat not found", "message is not modified"})
     victim = await make_victim(running)
-    secrets = ["Тайнова", victim["phone"][2:], "XYZ-секрет", PASSPORT]
+    secrets = [
+        "Тайнова", victim["phone"][2:], "XYZ-секрет", PASSPORT, PACKAGE_PASSPORT, DONOR,
+        "Зинаида", RESIDENT, RESIDENT_PHONE[2:], SUPPORTER, SUPPORTER_PHONE[2:], LEAFLET,
+    ]  # fmt: skip
 
     candidate = running.user(first_name="Пётр")
     await enrol(candidate, "Соседов Пётр", "Союз соседей", "Гавань")
+    await running.set_pin(candidate)  # candidates may set a PIN: their gates open too
+    volunteer = await join_as_volunteer(running, candidate)
     coordinator = await running.coordinator("org:neighbours")
     await running.set_pin(coordinator)
-    for attacker in (candidate, coordinator):
+    for attacker in (candidate, volunteer, coordinator):
         listener = Listener(running, attacker)
         await probe(running, attacker, victim)
         assert listener.leaks(secrets) == [], attacker.format_transcript()
-        assert len(listener.seen) > 100  # the probe did run
+        assert len(listener.seen) > 300  # the probe did run
 
-    # The control: an admin's scope covers the victim, and the same probe finds them.
+    # The controls. The victim pressing the same forged buttons reads their own data in the
+    # features: the buttons do reach it.
+    owner = VirtualUser(running.emulator, int(victim["user_id"]), first_name="Вера")
+    listener = Listener(running, owner)
+    await settle(owner)
+    for data in feature_callbacks(victim):
+        await owner.press_data(data, owner.transcript[-1]["message_id"])
+        await settle(owner)
+    reached = {PACKAGE_PASSPORT, DONOR, RESIDENT_PHONE[2:], SUPPORTER, LEAFLET}
+    assert reached <= set(listener.leaks(secrets))
+    # An admin's scope covers the victim, and the same probe finds them.
     admin = running.admin()
     listener = Listener(running, admin)
     await admin.send(f"/candidate {victim['candidate_id']}")
     await admin.expect(VICTIM_NAME)
+    await running.gated(admin, "/export_supporters plain")
+    await admin.expect("Сторонников")
     assert listener.leaks([VICTIM_NAME]) != []
+    assert listener.leaks([SUPPORTER, SUPPORTER_PHONE[2:]]) != []

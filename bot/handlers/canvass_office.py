@@ -40,18 +40,21 @@ from bot.handlers.canvass_views import (
     topic_name,
     who,
 )
+from bot.handlers.export import Audited, send_safely
+from bot.handlers.pin_gate import register, require_pin
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Markup, Translator
+from bot.services import anomalies, directory, export, names
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
 from bot.services import canvass_report as report
-from bot.services import directory, export, names
 from bot.services.canvass import Campaign
 from bot.services.canvass_line import OUTCOMES, TOPICS
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.deeplinks import build_link
 from bot.services.errors import InputError
+from bot.services.export_protect import Mode
 from bot.services.roles import Actor
 
 log = logging.getLogger(__name__)
@@ -298,42 +301,84 @@ async def _remove(ctx: ButtonContext) -> None:
 
 
 async def _export(ctx: ButtonContext) -> None:
+    """How the file should leave: encrypted by default, or pseudonymised, or plain."""
     ctx.candidate_only()
-    as_csv = ctx.data.a == "exc"
-    t = ctx.t
+    fmt = "csv" if ctx.data.a == "exc" else "xlsx"
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=ctx.t(f"canvass-button-mode-{mode.value}"),
+                callback_data=OfficeCb(a="exg", v=f"{fmt}.{mode.value}").pack(),
+            )
+        ]
+        for mode in Mode
+    ]
+    await ctx.message.answer(ctx.t("canvass-export-how"), reply_markup=keyboard(rows))
+
+
+def _export_args(value: str) -> tuple[bool, Mode] | None:
+    fmt, _, mode = value.partition(".")
+    if fmt not in ("csv", "xlsx") or mode not in {m.value for m in Mode}:
+        return None
+    return fmt == "csv", Mode(mode)
+
+
+async def _export_go(ctx: ButtonContext) -> None:
+    """Residents' phones and notes: a stolen session must not take them, so the PIN first
+    (a candidate sets one with /pin too)."""
+    ctx.candidate_only()
+    if _export_args(ctx.data.v) is None:
+        raise InputError("canvass-gone")
+    await ctx.callback.answer()
+    ctx.answered = True
+    await require_pin(
+        ctx.message, ctx.state, ctx.uow, ctx.t, "canvass_export", ctx.data.v, ctx.actor.user_id
+    )
+
+
+async def _run_export(message: Message, args: str, data: dict[str, Any]) -> None:
+    uow: UnitOfWork = data["uow"]
+    cipher: FieldCipher = data["cipher"]
+    t: Translator = data["t"]
+    actor: Actor = data["actor"]
+    parsed = _export_args(args)
+    campaign = await campaign_for(uow, actor)
+    if parsed is None or campaign is None or not campaign.is_candidate:
+        await message.answer(t("canvass-candidate-only"))
+        return
+    as_csv, mode = parsed
     table = await report.export_table(
-        ctx.uow,
-        ctx.cipher,
-        ctx.campaign,
+        uow,
+        cipher,
+        campaign,
         tuple(t("canvass-export-header").split("|")),
         {o: outcome_name(t, o) for o in OUTCOMES},
         {x: topic_name(t, x) for x in TOPICS},
     )
     if not table.rows:
-        await ctx.message.answer(t("canvass-export-empty"))
+        await message.answer(t("canvass-export-empty"))
         return
+    if mode is Mode.PSEUDONYMISED:
+        table = report.pseudonymised(table, cipher)
     if as_csv:
-        data = await asyncio.to_thread(export.render_csv, table)
+        content = await asyncio.to_thread(export.render_csv, table)
     else:
         coverage = report.coverage_table(
-            await report.summary(ctx.uow, ctx.cipher, ctx.campaign),
+            await report.summary(uow, cipher, campaign),
             tuple(t("canvass-coverage-header").split("|")),
             t("canvass-coverage-review"),
         )
         sheets = [(t("canvass-export-sheet"), table), (t("canvass-coverage-sheet"), coverage)]
-        data = await asyncio.to_thread(documents.workbook, sheets)
+        content = await asyncio.to_thread(documents.workbook, sheets)
     name = f"canvass-{utcnow():%Y%m%d-%H%M}.{'csv' if as_csv else 'xlsx'}"
-    await ctx.uow.audit.record(
-        ctx.actor.user_id,
-        "export",
-        "canvass",
-        ctx.campaign.candidate_id,
-        rows=len(table.rows),
-        format=name.rsplit(".")[-1],
-    )
-    await ctx.message.answer_document(
-        BufferedInputFile(data, filename=name),
+    await send_safely(
+        message,
+        t,
+        content,
+        name,
+        mode,
         caption=t("canvass-export-caption", count=len(table.rows)),
+        audit=Audited(uow, actor.user_id, "canvass", campaign.candidate_id, len(table.rows)),
     )
 
 
@@ -360,6 +405,7 @@ _ACTIONS = {
     "rv": _remove,
     "exx": _export,
     "exc": _export,
+    "exg": _export_go,
     "up": _upload,
     "er": _erase,
 }
@@ -523,3 +569,8 @@ async def on_canvass_flags(
         await message.answer(t("canvass-flags-empty"))
         return
     await message.answer(Markup(fit(t("canvass-staff-flags") + "\n" + "\n".join(lines))))
+
+
+register("canvass_export", _run_export, lambda actor: actor.consented)
+# The GOTV list is residents' names and phones: opening it again and again is counted.
+anomalies.watch("canvass_gotv_viewed")

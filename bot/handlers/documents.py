@@ -29,7 +29,7 @@ from bot.db.models.documents import NominationPackage, PackageStatus
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for, step_summary, today_in
 from bot.i18n import Markup, Translator
-from bot.services import directory, names, pending
+from bot.services import anomalies, directory, names, pending
 from bot.services import documents_form as form
 from bot.services.crypto import FieldCipher
 from bot.services.directory import Scope
@@ -586,3 +586,7 @@ class NominationPackageKind:
 
 
 pending.register(NominationPackageKind())
+
+
+# A nomination package holds passport data: a reviewer opening many of them is counted.
+anomalies.watch("documents_viewed")

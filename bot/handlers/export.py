@@ -7,6 +7,7 @@ size and mode, not its contents."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Router
@@ -98,26 +99,65 @@ async def _run_export(message: Message, args: str, data: dict[str, Any]) -> None
         content = await asyncio.to_thread(export.render_xlsx, table, t("export-candidates-sheet"))
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     name = f"candidates-{stamp}.{'csv' if as_csv else 'xlsx'}"
+    await send_safely(
+        message,
+        t,
+        content,
+        name,
+        mode,
+        caption=t("export-caption", count=len(rows)),
+        audit=Audited(uow, actor.user_id, "candidates", None, len(rows)),
+    )
+
+
+def mode_of(words: list[str]) -> Mode:
+    """The export mode a command's words ask for; encrypted unless `pseudo` or `plain`."""
+    return _mode(words)
+
+
+@dataclass(frozen=True)
+class Audited:
+    """How a safe export is written to the audit log (action "export")."""
+
+    uow: UnitOfWork
+    actor_id: int
+    subject_type: str
+    subject_id: int | None
+    rows: int
+    action: str = "export"
+
+
+async def send_safely(
+    message: Message,
+    t: Translator,
+    content: bytes,
+    name: str,
+    mode: Mode,
+    *,
+    caption: str,
+    audit: Audited | None,
+) -> None:
+    """The one way a file of personal data leaves: an AES ZIP whose password is shown once
+    (default), or as built (pseudonymised by the caller, or plain after a warning); audited
+    with its mode and size, never its contents (audit=None: the caller's service did)."""
     password = None
     if mode is Mode.ENCRYPTED:
         password = new_password()
         content = await asyncio.to_thread(encrypted_zip, name, content, password)
         name = name.rsplit(".", 1)[0] + ".zip"
-    await uow.audit.record(
-        actor.user_id,
-        "export",
-        "candidates",
-        None,
-        rows=len(rows),
-        format=name.rsplit(".")[-1],
-        mode=mode.value,
-    )
+    if audit is not None:
+        await audit.uow.audit.record(
+            audit.actor_id,
+            audit.action,
+            audit.subject_type,
+            audit.subject_id,
+            rows=audit.rows,
+            format=name.rsplit(".")[-1],
+            mode=mode.value,
+        )
     if mode is Mode.PLAIN:
         await message.answer(t("export-plain-warning"))
-    await message.answer_document(
-        BufferedInputFile(content, filename=name),
-        caption=t("export-caption", count=len(rows)),
-    )
+    await message.answer_document(BufferedInputFile(content, filename=name), caption=caption)
     if password is not None:
         await message.answer(t("export-password", password=password))
 

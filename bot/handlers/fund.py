@@ -31,9 +31,10 @@ from bot.db.models.fund import DonorType, EntryKind, Flag, FundAccount, FundEntr
 from bot.db.uow import UnitOfWork
 from bot.documents import fund as printables
 from bot.handlers.deeplinks import deep_link
+from bot.handlers.pin_gate import register, require_pin
 from bot.handlers.quest import QuestHolder, service_for, today_in
 from bot.i18n import Markup, Translator
-from bot.services import directory, names, validation
+from bot.services import anomalies, directory, names, validation
 from bot.services import fund as ledger
 from bot.services import fund_checks as checks
 from bot.services import fund_donor as donor_rules
@@ -1040,31 +1041,45 @@ async def on_statement_other(message: Message, t: Translator) -> None:
 async def on_report(
     callback: CallbackQuery,
     callback_data: FundCb,
+    state: FSMContext,
     uow: UnitOfWork,
-    cipher: FieldCipher,
     t: Translator,
     actor: Actor,
 ) -> None:
+    """Every donor's name and details: a stolen session must not take them, so the PIN
+    first (candidates set one with /pin). The file itself stays a plain PDF/XLSX: it is
+    the report printed for the election commission."""
     await callback.answer()
+    if await _candidate(uow, actor) is None:
+        return
+    await require_pin(
+        _message(callback), state, uow, t, "fund_report", callback_data.action, actor.user_id
+    )
+
+
+async def _run_report(message: Message, args: str, data: dict[str, Any]) -> None:
+    uow: UnitOfWork = data["uow"]
+    cipher: FieldCipher = data["cipher"]
+    t: Translator = data["t"]
+    actor: Actor = data["actor"]
     candidate = await _candidate(uow, actor)
-    if candidate is None:
+    if candidate is None or args not in ("pdf", "xlsx"):
         return
     election = await uow.geography.current_election()
     summary = await ledger.summary(uow, candidate, election)
     entries = [ledger.view_entry(e, cipher) for e in await uow.fund.entries(candidate.id)]
     candidate_name = await names.full_name(uow, cipher, candidate)
-    election_name = election.name if election else ""
-    content = _ledger_content(t, candidate_name, summary, entries, election_name)
-    as_pdf = callback_data.action == "pdf"
-    render = printables.summary_pdf if as_pdf else printables.summary_xlsx
-    data = await asyncio.to_thread(render, content)
+    content = _ledger_content(
+        t, candidate_name, summary, entries, election.name if election else ""
+    )
+    render = printables.summary_pdf if args == "pdf" else printables.summary_xlsx
+    file = await asyncio.to_thread(render, content)
     await uow.audit.record(
-        actor.user_id, "fund_exported", "candidate", candidate.id,
-        format=callback_data.action, rows=len(entries),
-    )  # fmt: skip
-    name = f"fund-{candidate.id}.{callback_data.action}"
-    await _message(callback).answer_document(
-        BufferedInputFile(data, filename=name), caption=t("fund-report-caption")
+        actor.user_id, "fund_exported", "candidate", candidate.id, format=args, rows=len(entries)
+    )
+    await message.answer_document(
+        BufferedInputFile(file, filename=f"fund-{candidate.id}.{args}"),
+        caption=t("fund-report-caption"),
     )
 
 
@@ -1423,3 +1438,10 @@ async def render_return_reminder(
     assert entry is not None
     text = "⏰ " + t("fund-reminder-return") + "\n" + _flag_text(t, entry, today)
     return text, _markup([_button(t("fund-reminder-open"), FundCb(action="entry", n=entry.id))])
+
+
+register("fund_report", _run_report, lambda actor: actor.is_registered_candidate)
+# Donors' names leave in the fund report; the staff's status list spans many candidates.
+anomalies.watch("fund_exported")
+anomalies.watch("fund_exported", anomalies.EXPORTS)
+anomalies.watch("fund_status_viewed")

@@ -348,14 +348,14 @@ async def _on_others(
     arg: str,
 ) -> None:
     await service.leaflet(item)
+    if arg not in ("none", "consent", "noconsent"):
+        raise InputError("stale-button")  # a forged button: before the answer, which is once
     await callback.answer()
     message = _message(callback)
     if arg == "noconsent":
         await message.answer(t("materials-need-consent"))
         await _ask_photo_rules(message, item, t)
         return
-    if arg not in ("none", "consent"):
-        raise InputError("stale-button")
     await state.set_state(MaterialsForm.photo)
     await state.update_data(mat_leaflet=item, mat_others=arg == "consent")
     if arg == "consent":

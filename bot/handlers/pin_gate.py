@@ -4,6 +4,10 @@ A gated command checks its arguments, then calls `require_pin`: the action and i
 wait in the dialog state until the staff member sends their PIN (deleted from the chat at
 once). Only then does the action run, and its permission is checked again at that moment.
 Another feature gates its own action with one `register(...)` call.
+
+A gated bulk view (a list paged by buttons) stays open for VIEW_MINUTES after the PIN
+(`open_view`); its buttons check `view_open`, so a forged or old page button does not
+bypass the PIN.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from bot.services.clock import utcnow
 from bot.services.roles import Actor
 
 GATE_MINUTES = 5  # a PIN typed later than this does not run a forgotten action
+VIEW_MINUTES = 15  # a list opened with the PIN pages without asking again this long
 
 Run = Callable[[Message, str, dict[str, Any]], Awaitable[None]]
 
@@ -52,9 +57,14 @@ async def require_pin(
     t: Translator,
     action: str,
     args: str = "",
+    user_id: int | None = None,
 ) -> None:
-    assert message.from_user is not None
-    if not await pin.has_pin(uow, message.from_user.id):
+    """Ask for the PIN before `action` runs with `args`. From a button, `message` is the
+    bot's own message: pass the presser's `user_id`."""
+    if user_id is None:
+        assert message.from_user is not None
+        user_id = message.from_user.id
+    if not await pin.has_pin(uow, user_id):
         await message.answer(t("pin-not-set"))
         return
     await state.set_state(PinGate.waiting)
@@ -76,3 +86,14 @@ async def take_pending(state: FSMContext) -> tuple[str, str] | None:
     if utcnow() - datetime.fromisoformat(at) > timedelta(minutes=GATE_MINUTES):
         return None
     return action, str(data.get("gate_args") or "")
+
+
+async def open_view(state: FSMContext, view: str) -> None:
+    await state.update_data({f"gate_view_{view}": utcnow().isoformat(timespec="seconds")})
+
+
+async def view_open(state: FSMContext, view: str) -> bool:
+    at = (await state.get_data()).get(f"gate_view_{view}")
+    if not isinstance(at, str):
+        return False
+    return utcnow() - datetime.fromisoformat(at) <= timedelta(minutes=VIEW_MINUTES)

@@ -13,10 +13,10 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import Message
+from aiogram.types import Message, TelegramObject
 
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
@@ -27,7 +27,7 @@ from bot.services.errors import InputError
 from bot.services.keyring import Keyring
 from bot.services.pin import PinState, Verdict
 from bot.services.roles import Actor
-from bot.telegram.filters import IsAdmin, IsStaff
+from bot.telegram.filters import IsAdmin
 
 router = Router(name="protection")
 NOT_COMMAND = ~F.text.startswith("/")
@@ -59,7 +59,15 @@ async def _refused(message: Message, t: Translator, verdict: Verdict, settings: 
 # ---------------------------------------------------------------- /pin
 
 
-@router.message(Command("pin"), IsStaff())
+class MayHavePin(Filter):
+    """Staff, and registered candidates: their canvass export holds residents' phones, so a
+    stolen candidate's session must not take it either."""
+
+    async def __call__(self, event: TelegramObject, actor: Actor | None = None) -> bool:
+        return actor is not None and (actor.is_staff or actor.is_registered_candidate)
+
+
+@router.message(Command("pin"), MayHavePin())
 async def on_pin(message: Message, state: FSMContext, uow: UnitOfWork, t: Translator) -> None:
     assert message.from_user is not None
     if await pin.has_pin(uow, message.from_user.id):

@@ -19,12 +19,11 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
-    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -35,6 +34,8 @@ from aiogram.types import (
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.handlers.deeplinks import deep_link
+from bot.handlers.export import mode_of, send_safely
+from bot.handlers.pin_gate import open_view, register, require_pin, view_open
 from bot.handlers.quest import QuestHolder, service_for, step_summary
 from bot.i18n import Markup, Translator
 from bot.quests.schema import ActionTask
@@ -45,6 +46,7 @@ from bot.services.deeplinks import DeepLink
 from bot.services.directory import scope_of
 from bot.services.errors import InputError
 from bot.services.export import render_csv
+from bot.services.export_protect import Mode
 from bot.services.roles import Actor
 from bot.services.supporters_files import FIELDS, MAX_FILE_BYTES, MAX_REPORTED, FileError
 from bot.services.supporters_records import PURPOSES
@@ -52,6 +54,7 @@ from bot.telegram import keyboards
 from bot.telegram.filters import IsStaff
 
 router = Router(name="supporters")
+VIEW, REVIEW_VIEW = "supporters", "supporters_review"  # bulk views opened with the PIN
 MAX_MAPPING_COLUMNS = 24  # buttons for more columns would not fit a message
 
 
@@ -317,6 +320,7 @@ async def on_own_toggle(
 @router.message(Command("supporters"))
 async def on_supporters(
     message: Message,
+    state: FSMContext,
     uow: UnitOfWork,
     t: Translator,
     cipher: FieldCipher,
@@ -327,9 +331,20 @@ async def on_supporters(
     if not (actor.is_staff or actor.is_registered_candidate):
         await send_own_card(message, uow, t, cipher, actor)
         return
+    if actor.is_staff:  # the staff's list is the base of many districts: behind the PIN
+        await require_pin(message, state, uow, t, "supporters_list")
+        return
     shown = await _send_page(message, uow, t, cipher, actor, 0, unassigned=False, edit=False)
     if shown and not actor.is_staff:
         await _quest_step(message, uow, t, cipher, actor, quest_holder, settings)
+
+
+async def _run_staff_list(message: Message, args: str, data: dict[str, Any]) -> None:
+    await open_view(data["state"], VIEW)
+    await _send_page(
+        message, data["uow"], data["t"], data["cipher"], data["actor"], 0,
+        unassigned=False, edit=False,
+    )  # fmt: skip
 
 
 async def _quest_step(
@@ -362,11 +377,15 @@ async def _quest_step(
 async def on_page(
     callback: CallbackQuery,
     callback_data: SupCb,
+    state: FSMContext,
     uow: UnitOfWork,
     t: Translator,
     cipher: FieldCipher,
     actor: Actor,
 ) -> None:
+    if actor.is_staff and not await view_open(state, VIEW):
+        await callback.answer(t("supporters-pin-again"), show_alert=True)
+        return
     await callback.answer()
     unassigned = callback_data.action == "upage"
     await _send_page(
@@ -444,32 +463,64 @@ async def _send_page(
 # --- /export_supporters -------------------------------------------------------------------------
 
 
+def _export_words(args: str) -> list[str] | None:
+    words = args.split()
+    modes = {Mode.PSEUDONYMISED.value, Mode.PLAIN.value}
+    if not set(words) <= modes or len(words) > 1:
+        return None
+    return words
+
+
 @router.message(Command("export_supporters"), IsStaff())
 async def on_export(
-    message: Message, uow: UnitOfWork, t: Translator, cipher: FieldCipher, actor: Actor
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    uow: UnitOfWork,
+    t: Translator,
 ) -> None:
+    words = _export_words(command.args or "")
+    if words is None:
+        await message.answer(t("supporters-export-usage"))
+        return
+    await require_pin(message, state, uow, t, "export_supporters", " ".join(words))
+
+
+async def _run_export(message: Message, args: str, data: dict[str, Any]) -> None:
+    uow: UnitOfWork = data["uow"]
+    t: Translator = data["t"]
+    cipher: FieldCipher = data["cipher"]
+    actor: Actor = data["actor"]
+    words = _export_words(args)
+    if words is None:
+        await message.answer(t("supporters-export-usage"))
+        return
+    mode = mode_of(words)
     seen = await supporters.visibility(uow, actor)
     assert seen is not None  # staff always see something
-    table = await supporters.export_table(uow, cipher, seen, actor.user_id, "bot")
+    table = await supporters.export_table(uow, cipher, seen, actor.user_id, "bot", mode.value)
     if not table.rows:
         await message.answer(t("supporters-empty-staff"))
         return
-    data = await asyncio.to_thread(render_csv, table)
+    if mode is Mode.PSEUDONYMISED:
+        table = await asyncio.to_thread(supporters.pseudonymised, table, cipher)
+    content = await asyncio.to_thread(render_csv, table)
     name = f"supporters-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
-    await message.answer_document(
-        BufferedInputFile(data, filename=name),
-        caption=t("supporters-export-caption", count=len(table.rows)),
-    )
+    caption = t("supporters-export-caption", count=len(table.rows))
+    await send_safely(message, t, content, name, mode, caption=caption, audit=None)
 
 
 # --- /supporters_review ----------------------------------------------------------------------
 
 
 @router.message(Command("supporters_review"), IsStaff())
-async def on_review(
-    message: Message, uow: UnitOfWork, t: Translator, cipher: FieldCipher, actor: Actor
-) -> None:
-    await _send_review(message, uow, t, cipher, actor)
+async def on_review(message: Message, state: FSMContext, uow: UnitOfWork, t: Translator) -> None:
+    await require_pin(message, state, uow, t, "supporters_review")
+
+
+async def _run_review(message: Message, args: str, data: dict[str, Any]) -> None:
+    await open_view(data["state"], REVIEW_VIEW)
+    await _send_review(message, data["uow"], data["t"], data["cipher"], data["actor"])
 
 
 async def _send_review(
@@ -506,11 +557,15 @@ async def _send_review(
 async def on_review_decision(
     callback: CallbackQuery,
     callback_data: SupCb,
+    state: FSMContext,
     uow: UnitOfWork,
     t: Translator,
     cipher: FieldCipher,
     actor: Actor,
 ) -> None:
+    if not await view_open(state, REVIEW_VIEW):  # the next pair is shown: PIN first
+        await callback.answer(t("supporters-pin-again"), show_alert=True)
+        return
     try:
         await supporters.resolve_review(
             uow, actor, callback_data.arg, same=callback_data.action == "same"
@@ -537,9 +592,16 @@ def _import_organisations(actor: Actor, all_ids: list[int]) -> list[int]:
 
 
 @router.message(Command("import_supporters"), IsStaff())
-async def on_import(
-    message: Message, state: FSMContext, uow: UnitOfWork, t: Translator, actor: Actor
-) -> None:
+async def on_import(message: Message, state: FSMContext, uow: UnitOfWork, t: Translator) -> None:
+    # The dry run shows rows of the file and their problems: personal data, behind the PIN.
+    await require_pin(message, state, uow, t, "import_supporters")
+
+
+async def _run_import(message: Message, args: str, data: dict[str, Any]) -> None:
+    state: FSMContext = data["state"]
+    uow: UnitOfWork = data["uow"]
+    t: Translator = data["t"]
+    actor: Actor = data["actor"]
     organisations = await uow.geography.organisations()
     allowed = _import_organisations(actor, [o.id for o in organisations])
     if not allowed:
@@ -822,3 +884,9 @@ def _report_text(t: Translator, report: supporters.ImportReport) -> Markup:
     if len(report.problems) > MAX_REPORTED:
         lines.append(t("supporters-report-more", count=len(report.problems) - MAX_REPORTED))
     return Markup("\n".join(lines))
+
+
+register("supporters_list", _run_staff_list, lambda actor: actor.is_staff)
+register("export_supporters", _run_export, lambda actor: actor.is_staff)
+register("supporters_review", _run_review, lambda actor: actor.is_staff)
+register("import_supporters", _run_import, lambda actor: actor.is_staff)

@@ -20,7 +20,9 @@ from bot.services.canvass_line import OUTCOMES, TOPICS
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.export import Table
+from bot.services.export_protect import pseudonymise
 from bot.services.reminders import SEND_HOUR, Planned, at_local, end_of_day
+from bot.services.validation import mask_phone
 
 GOTV_KIND = "gotv"
 GOTV_DAYS = (14, 7, 2)  # days before election day; the last comes before the silence day
@@ -305,6 +307,23 @@ async def export_table(
             )
         )
     return Table(header, rows)
+
+
+def pseudonymised(table: Table, cipher: FieldCipher) -> Table:
+    """The notes without who lives where: volunteers as stable pseudonyms, no apartment,
+    resident's name or note, the phone masked. Enough to count doors and topics per building."""
+    return pseudonymise(
+        table,
+        {
+            1: lambda line: (
+                "В-" + cipher.blind_index(f"pseudonym:volunteer:{line[1]}")[:6] if line[1] else ""
+            ),
+            3: "",
+            8: "",
+            9: lambda line: mask_phone(str(line[9])) if line[9] else "",
+            11: "",
+        },
+    )
 
 
 async def flagged_by_candidate(

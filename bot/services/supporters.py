@@ -19,11 +19,13 @@ from bot.db.models import User
 from bot.db.models.supporters import Supporter, SupporterImport, SupporterMatch, SupporterSource
 from bot.db.repositories.supporters import Visibility
 from bot.db.uow import UnitOfWork
+from bot.services import anomalies
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.directory import scope_of
 from bot.services.errors import InputError
 from bot.services.export import Table
+from bot.services.export_protect import pseudonymise
 from bot.services.quest import QuestService, StepResult
 from bot.services.registration import CONSENT_VERSION
 from bot.services.roles import Actor
@@ -54,7 +56,7 @@ from bot.services.supporters_records import (
     normalise_email,
     normalise_phone,
 )
-from bot.services.validation import mask_phone
+from bot.services.validation import mask_email, mask_phone
 
 PAGE_SIZE = 10
 OWN_SOURCE = "self"
@@ -533,7 +535,12 @@ EXPORT_COLUMNS = (
 
 
 async def export_table(
-    uow: UnitOfWork, cipher: FieldCipher, seen: Visibility, actor_id: int | None, via: str
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    seen: Visibility,
+    actor_id: int | None,
+    via: str,
+    mode: str | None = None,
 ) -> Table:
     """Every supporter in view, decrypted, with the source records it was merged from as
     `organisation:external_id` (for a coordinator, those of their organisations).
@@ -584,9 +591,37 @@ async def export_table(
 
     table = await asyncio.to_thread(build)
     await uow.audit.record(
-        actor_id, "supporters_exported", "supporters", None, rows=len(plain), via=via
+        actor_id,
+        "supporters_exported",
+        "supporters",
+        None,
+        rows=len(plain),
+        via=via,
+        **({"mode": mode} if mode else {}),
     )
     return table
+
+
+def pseudonymised(table: Table, cipher: FieldCipher) -> Table:
+    """The export without who the people are: a stable pseudonym for the name (the same
+    supporter is the same line in every export), masked phone and e-mail, no address or
+    birth date. District, consents and sources stay: enough to plan work, not to find anyone."""
+    return pseudonymise(
+        table,
+        {
+            1: lambda line: "С-" + cipher.blind_index(f"pseudonym:supporter:{line[0]}")[:8],
+            2: lambda line: mask_phone(str(line[2])) if line[2] else "",
+            3: lambda line: mask_email(str(line[3])) if line[3] else "",
+            4: "",
+            5: "",
+        },
+    )
+
+
+# Paging through lists and exporting are reads of personal data: counted against the limits.
+anomalies.watch("supporters_listed")
+anomalies.watch("supporters_exported")
+anomalies.watch("supporters_exported", anomalies.EXPORTS)
 
 
 async def complete_quest_task(service: QuestService) -> list[StepResult]:

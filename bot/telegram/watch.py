@@ -1,5 +1,5 @@
-"""Watches staff reading personal data (see `bot.services.anomalies`): refuses reads over a
-limit, and tells the admins once per hour."""
+"""Watches staff and candidates reading personal data (see `bot.services.anomalies`):
+refuses reads over a limit, and tells the admins once per hour."""
 
 from __future__ import annotations
 
@@ -27,8 +27,12 @@ class WatchMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         actor: Actor | None = data.get("actor")
-        # Candidates and volunteers read only their own data; staff read other people's.
-        if actor is None or not actor.is_staff or not isinstance(event, Update):
+        if actor is None or not isinstance(event, Update):
+            return await handler(event, data)
+        # Staff read other people's data with every update; a candidate pages through their
+        # district's supporters and exports residents' notes with commands and buttons only
+        # (their plain messages are dialog answers: not counted, and not slowed down).
+        if not actor.is_staff and not _reads(event):
             return await handler(event, data)
         uow: UnitOfWork = data["uow"]
         t: Translator = data["t"]

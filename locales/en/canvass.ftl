@@ -186,3 +186,7 @@ canvass-erased = Done: the contact was erased from { $count } note(s).
 canvass-coverage-sheet = Buildings
 canvass-coverage-header = Address|Polling station|Apartments|Doors visited|Coverage, %|Review
 canvass-coverage-review = address under review
+canvass-export-how = How should it leave? The file holds residents' phones and notes: by default an encrypted archive, its password shown once. The bot asks for your PIN first (set one with /pin).
+canvass-button-mode-encrypted = 🔒 Encrypted archive (recommended)
+canvass-button-mode-pseudo = 🎭 Pseudonymised (no names, apartments or notes)
+canvass-button-mode-plain = ⚠️ Unencrypted

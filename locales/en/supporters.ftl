@@ -126,3 +126,5 @@ supporters-error-no-name-column = No name column found (full name, surname or fi
 supporters-error-unknown-org = No organisation with the code "{ $code }".
 supporters-error-unknown-district = No such district.
 supporters-error-purpose = No such consent.
+supporters-pin-again = 🔐 This list opens with your PIN and has closed (more than 15 minutes passed). Send the command again.
+supporters-export-usage = Usage: /export_supporters [pseudo|plain] — CSV in an encrypted archive by default (the password is shown once); pseudo — no names or addresses, masked contacts; plain — unencrypted (not recommended). The bot asks for your PIN first.

@@ -187,3 +187,7 @@ canvass-erased = Готово: контакт удалён из заметок (
 canvass-coverage-sheet = Дома
 canvass-coverage-header = Адрес|Участок|Квартир|Обойдено дверей|Охват, %|Проверка
 canvass-coverage-review = адрес на проверке
+canvass-export-how = Как выгрузить? В файле телефоны и заметки о жителях: по умолчанию — зашифрованный архив, пароль покажем один раз. Перед выгрузкой бот спросит PIN (задать: /pin).
+canvass-button-mode-encrypted = 🔒 Зашифрованный архив (рекомендуем)
+canvass-button-mode-pseudo = 🎭 Обезличенно (без имён, квартир и заметок)
+canvass-button-mode-plain = ⚠️ Без шифрования

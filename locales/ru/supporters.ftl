@@ -126,3 +126,5 @@ supporters-error-no-name-column = Не нашли столбец с именем
 supporters-error-unknown-org = Нет организации с кодом «{ $code }».
 supporters-error-unknown-district = Нет такого округа.
 supporters-error-purpose = Нет такого согласия.
+supporters-pin-again = 🔐 Список открывается по PIN и закрылся (прошло больше 15 минут). Отправьте команду ещё раз.
+supporters-export-usage = Формат: /export_supporters [pseudo|plain] — по умолчанию CSV в зашифрованном архиве (пароль покажем один раз); pseudo — без ФИО, адресов и со скрытыми контактами; plain — без шифрования (не рекомендуется). Перед выгрузкой бот спросит PIN.

@@ -54,7 +54,7 @@ async def test_admin_exports_candidates_as_xlsx_and_it_is_audited(running: Runni
         )
     assert len(exports) == 1 and exports[0].actor_id == admin.user_id
     assert exports[0].details == {"rows": 2, "format": "xlsx", "mode": "plain"}
-    await admin.send("/export supporters")
+    await admin.send("/export everything")
     await admin.expect("Формат: /export candidates")
 
 

@@ -1,8 +1,9 @@
-"""/export candidates [csv] [pseudo|plain]: a file of the candidates in the coordinator's
-scope, after the coordinator's PIN. By default an AES-encrypted ZIP whose password is shown
-once; `pseudo` gives a file without names and with masked contacts; `plain` an open file,
-with a warning. Built in a worker thread; the export is written to the audit log with its
-size and mode, not its contents."""
+"""/export candidates|canvass|supporters|donations [csv] [pseudo|plain]: a file of the
+candidates in the coordinator's scope, their canvass notes, the supporters they may see, or
+their fund ledgers, after the coordinator's PIN. By default an AES-encrypted ZIP whose
+password is shown once; `pseudo` gives a file without names and with masked contacts;
+`plain` an open file, with a warning. Built in a worker thread; the export is written to
+the audit log with its kind, size and mode, not its contents."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, Message
 
+from bot.db.models.fund import EntryKind
 from bot.db.uow import UnitOfWork
+from bot.handlers.canvass_views import outcome_name, topic_name
+from bot.handlers.fund import DONOR_TYPE_LABELS, FLAG_SHORT
 from bot.handlers.pin_gate import register, require_pin
 from bot.i18n import Translator
-from bot.services import directory, export, names
+from bot.services import directory, export, export_campaign, names, supporters
+from bot.services.canvass_line import OUTCOMES, TOPICS
 from bot.services.clock import utcnow
 from bot.services.crypto import FieldCipher
 from bot.services.export_protect import Mode, encrypted_zip, new_password, pseudonymise
@@ -29,7 +34,7 @@ from bot.telegram.filters import IsStaff
 
 router = Router(name="export")
 router.message.filter(IsStaff())
-WHAT = ("candidates",)
+WHAT = ("candidates", "canvass", "supporters", "donations")
 OPTIONS = {"csv", "xlsx", Mode.PSEUDONYMISED.value, Mode.PLAIN.value}
 
 
@@ -74,16 +79,92 @@ async def _run_export(message: Message, args: str, data: dict[str, Any]) -> None
     if not _valid(words):
         await message.answer(t("export-usage"))
         return
-    as_csv, mode = "csv" in words[1:], _mode(words)
+    kind, as_csv, mode = words[0], "csv" in words[1:], _mode(words)
+    if kind == "supporters":
+        table = await _supporters(uow, cipher, actor, mode)
+    else:
+        table = await _campaign_table(kind, uow, cipher, t, actor, mode)
+    if table is None or not table.rows:
+        await message.answer(t("export-empty"))
+        return
+    if as_csv:
+        content = await asyncio.to_thread(export.render_csv, table)
+    else:
+        content = await asyncio.to_thread(export.render_xlsx, table, _sheet(t, kind))
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    name = f"{kind}-{stamp}.{'csv' if as_csv else 'xlsx'}"
+    await send_safely(
+        message,
+        t,
+        content,
+        name,
+        mode,
+        caption=_caption(t, kind, len(table.rows)),
+        # The supporters' service writes its own audit entry (supporters_exported).
+        audit=None
+        if kind == "supporters"
+        else Audited(uow, actor.user_id, kind, None, len(table.rows)),
+    )
+
+
+def _sheet(t: Translator, kind: str) -> str:
+    return {
+        "candidates": t("export-candidates-sheet"),
+        "canvass": t("export-canvass-sheet"),
+        "supporters": t("export-supporters-sheet"),
+        "donations": t("export-donations-sheet"),
+    }[kind]
+
+
+def _caption(t: Translator, kind: str, count: int) -> str:
+    return {
+        "candidates": t("export-candidates-caption", count=count),
+        "canvass": t("export-canvass-caption", count=count),
+        "supporters": t("export-supporters-caption", count=count),
+        "donations": t("export-donations-caption", count=count),
+    }[kind]
+
+
+async def _campaign_table(
+    kind: str, uow: UnitOfWork, cipher: FieldCipher, t: Translator, actor: Actor, mode: Mode
+) -> export.Table | None:
+    """Candidates, their canvass notes or their fund ledgers: always within the actor's
+    scope (the directory's one rule), pseudonymised on request."""
     rows = await directory.rows(uow, directory.scope_of(actor), directory.Filters())
     if not rows:
-        await message.answer(t("directory-empty"))
-        return
+        return None
     await preload_people(uow, cipher, [row.candidate.user_id for row in rows])
-    header = tuple(t("export-candidates-header").split("|"))
     found = await names.full_names(uow, cipher, [row.candidate for row in rows])
+    header = tuple(
+        {
+            "candidates": t("export-candidates-header"),
+            "canvass": t("export-canvass-header"),
+            "donations": t("export-donations-header"),
+        }[kind].split("|")
+    )
+    pseudo = mode is Mode.PSEUDONYMISED
+    if kind == "canvass":
+        table = await export_campaign.canvass_table(
+            uow,
+            cipher,
+            rows,
+            found,
+            header,
+            {o: outcome_name(t, o) for o in OUTCOMES},
+            {x: topic_name(t, x) for x in TOPICS},
+        )
+        return export_campaign.pseudonymised_canvass(table, cipher) if pseudo else table
+    if kind == "donations":
+        labels = {
+            EntryKind.DONATION.value: t("fund-kind-donation"),
+            EntryKind.SPENDING.value: t("fund-kind-spending"),
+        }
+        labels |= {kind.value: t(key) for kind, key in DONOR_TYPE_LABELS.items()}
+        labels |= {flag.value: t(key) for flag, key in FLAG_SHORT.items()}
+        table = await export_campaign.donations_table(uow, cipher, rows, found, header, labels)
+        return export_campaign.pseudonymised_donations(table, cipher) if pseudo else table
     table = export.candidates_table(rows, cipher, header, found)
-    if mode is Mode.PSEUDONYMISED:
+    if pseudo:
         # A stable pseudonym: the same person is the same line in every export.
         table = pseudonymise(
             table,
@@ -93,21 +174,21 @@ async def _run_export(message: Message, args: str, data: dict[str, Any]) -> None
                 6: lambda line: mask_email(str(line[6])) if line[6] else "",
             },
         )
-    if as_csv:
-        content = await asyncio.to_thread(export.render_csv, table)
-    else:
-        content = await asyncio.to_thread(export.render_xlsx, table, t("export-candidates-sheet"))
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
-    name = f"candidates-{stamp}.{'csv' if as_csv else 'xlsx'}"
-    await send_safely(
-        message,
-        t,
-        content,
-        name,
-        mode,
-        caption=t("export-caption", count=len(rows)),
-        audit=Audited(uow, actor.user_id, "candidates", None, len(rows)),
-    )
+    return table
+
+
+async def _supporters(
+    uow: UnitOfWork, cipher: FieldCipher, actor: Actor, mode: Mode
+) -> export.Table | None:
+    """The supporters feature's own export (its visibility rule, its `sources` column, its
+    audit entry), only in the formats /export offers."""
+    seen = await supporters.visibility(uow, actor)
+    if seen is None:
+        return None
+    table = await supporters.export_table(uow, cipher, seen, actor.user_id, "export", mode.value)
+    if mode is Mode.PSEUDONYMISED:
+        table = await asyncio.to_thread(supporters.pseudonymised, table, cipher)
+    return table
 
 
 def mode_of(words: list[str]) -> Mode:

@@ -171,7 +171,7 @@ async def test_donor_names_in_csv_are_neutralised_and_nothing_outside_scope_is_s
     coordinator = await running.coordinator("org:neighbours")
     await running.gated(coordinator, "/export donations csv plain")
     rows = csv_rows(await download(running, await coordinator.expect("Операций по фондам: 1")))
-    assert rows[1][6] == "'@Донорова Мария"
+    assert rows[1][6] == "'@Донорова Мария" and rows[1][4] == "1200.00"
     # The other organisation's coordinator gets their own campaign's note, not ours.
     other = await running.coordinator("org:civic")
     await running.gated(other, "/export canvass csv plain")

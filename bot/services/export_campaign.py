@@ -8,7 +8,9 @@ pseudonymised export, replaced by `pseudonymised_*` with a stable pseudonym or a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from bot.db.uow import UnitOfWork
 from bot.services.canvass_addresses import label
@@ -39,15 +41,16 @@ async def canvass_table(
     outcome_names: Mapping[str, str],
     topic_names: Mapping[str, str],
 ) -> Table:
-    """One line per confirmed canvass note of each candidate in `rows` (already scoped)."""
-    lines: list[tuple[object, ...]] = []
+    """One line per confirmed canvass note of each candidate in `rows` (already scoped).
+    Decrypting is CPU work: done in a worker thread."""
+    raw: list[tuple[object, ...]] = []
     for row in rows:
         candidate = row.candidate
         visits = await uow.canvass.visits(candidate.id)
         buildings = await uow.canvass.buildings({v.building_id for v in visits})
         for v in visits:
             building = buildings.get(v.building_id)
-            lines.append(
+            raw.append(
                 (
                     candidate.id,
                     full_names.get(candidate.id) or "",
@@ -58,13 +61,28 @@ async def canvass_table(
                     outcome_names.get(v.outcome, v.outcome),
                     ", ".join(topic_names.get(x, x) for x in v.topics or []),
                     "✓" if v.follow_up and v.follow_up_done_at is None else "",
-                    read(cipher, v.contact_name_enc) or "",
-                    read(cipher, v.contact_phone_enc) or "",
-                    read(cipher, v.note_enc) or "",
+                    v.contact_name_enc,
+                    v.contact_phone_enc,
+                    v.note_enc,
                     v.created_at.strftime("%Y-%m-%d %H:%M"),
                 )
             )
-    return Table(header, lines)
+    encrypted = (CANVASS_RESIDENT, CANVASS_PHONE, CANVASS_NOTE)
+    return Table(header, await asyncio.to_thread(_decrypted, raw, encrypted, cipher))
+
+
+def _decrypted(
+    raw: list[tuple[object, ...]], columns: tuple[int, ...], cipher: FieldCipher
+) -> list[tuple[object, ...]]:
+    """The rows with the given columns' tokens decrypted ("" when empty or the key is gone)."""
+    lines = []
+    for line in raw:
+        values = list(line)
+        for column in columns:
+            token = values[column]
+            values[column] = (read(cipher, token) if isinstance(token, str) else None) or ""
+        lines.append(tuple(values))
+    return lines
 
 
 def pseudonymised_canvass(table: Table, cipher: FieldCipher) -> Table:
@@ -83,6 +101,11 @@ def pseudonymised_canvass(table: Table, cipher: FieldCipher) -> Table:
     )
 
 
+def _rub(kop: int) -> Decimal:
+    # Exact roubles and kopecks ("1200.00"), a number to a spreadsheet.
+    return Decimal(kop).scaleb(-2)
+
+
 async def donations_table(
     uow: UnitOfWork,
     cipher: FieldCipher,
@@ -95,26 +118,26 @@ async def donations_table(
     `names` localises kinds, donor types and flags by their values. Amounts in roubles as
     numbers, so the spreadsheet sums them. The payment's purpose is left out: it may name
     anyone, and the coordinator needs the figures, not the story."""
-    lines: list[tuple[object, ...]] = []
+    raw: list[tuple[object, ...]] = []
     for row in rows:
         candidate = row.candidate
         for e in await uow.fund.entries(candidate.id):
-            lines.append(
+            raw.append(
                 (
                     candidate.id,
                     full_names.get(candidate.id) or "",
                     e.booked_on.strftime("%Y-%m-%d"),
                     names.get(e.kind.value, e.kind.value),
-                    e.amount_kop / 100,
+                    _rub(e.amount_kop),
                     names.get(e.donor_type.value, e.donor_type.value) if e.donor_type else "",
-                    read(cipher, e.donor_name_enc) or "",
+                    e.donor_name_enc,
                     names.get(e.flag.value, e.flag.value) if e.flag else "",
-                    e.return_kop / 100 if e.flag else "",
+                    _rub(e.return_kop) if e.flag else "",
                     e.return_due.strftime("%Y-%m-%d") if e.return_due else "",
                     e.returned_at.strftime("%Y-%m-%d") if e.returned_at else "",
                 )
             )
-    return Table(header, lines)
+    return Table(header, await asyncio.to_thread(_decrypted, raw, (DONATIONS_DONOR,), cipher))
 
 
 def pseudonymised_donations(table: Table, cipher: FieldCipher) -> Table:

@@ -24,11 +24,11 @@ def _sync_filters(root: Router) -> int:
 
 
 def test_every_filter_of_the_bot_runs_in_the_loop() -> None:
+    # The routers are module-level: an app built by an earlier test may have inlined them.
     root = build_router()
-    before = _sync_filters(root)
-    assert before > 0  # magic filters and FSM states
-    assert inline_sync_filters(root) == before
+    inline_sync_filters(root)
     assert _sync_filters(root) == 0
+    assert inline_sync_filters(root) == 0  # once is enough: nothing is wrapped twice
 
 
 async def test_an_inlined_filter_gives_the_same_answer_in_the_loop_thread() -> None:

@@ -29,6 +29,10 @@ class WatchMiddleware(BaseMiddleware):
         actor: Actor | None = data.get("actor")
         if actor is None or not isinstance(event, Update):
             return await handler(event, data)
+        # Someone without a role (a stranger, or a candidate still registering) reads nobody's
+        # data but their own: no audit counting for them (it was 4 queries a button).
+        if not actor.roles:
+            return await handler(event, data)
         # Staff read other people's data with every update; a candidate pages through their
         # district's supporters and exports residents' notes with commands and buttons only
         # (their plain messages are dialog answers: not counted, and not slowed down).

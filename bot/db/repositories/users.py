@@ -10,6 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from bot.db.models import Candidate, FsmRecord, RoleGrant, RoleName, User
 
+# Built once: the loader options of every update's actor query cost ~0.15 ms to build.
+_PERSON_LOADS = (joinedload(User.grants), joinedload(User.candidate))
+
 
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -29,9 +32,7 @@ class UserRepository:
         if cached is not None and "grants" in cached.__dict__:
             return cached
         result = await self._session.scalars(
-            select(User)
-            .options(joinedload(User.grants), joinedload(User.candidate))
-            .where(User.id == user_id)
+            select(User).options(*_PERSON_LOADS).where(User.id == user_id)
         )
         user = result.unique().one_or_none()
         self._people[user_id] = user

@@ -535,11 +535,7 @@ async def on_upload(
 
 
 def _parse_upload(raw: bytes) -> list[addresses.AddressRow]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1251", errors="replace")  # Excel on Windows saves CSV so
-    return addresses.parse_addresses_csv(text)
+    return addresses.parse_addresses_csv(addresses.decode_csv(raw))
 
 
 @router.message(OfficeForm.upload)

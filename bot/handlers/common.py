@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.db.uow import UnitOfWork
 from bot.handlers import registration, views
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import privacy
 from bot.services.crypto import FieldCipher
@@ -18,11 +19,6 @@ from bot.telegram import keyboards
 from bot.telegram.callbacks import ForgetCb, LanguageCb, MenuCb
 
 router = Router(name="common")
-
-
-def _message(callback: CallbackQuery) -> Message:
-    assert isinstance(callback.message, Message)
-    return callback.message
 
 
 @router.message(Command("menu"))
@@ -76,10 +72,10 @@ async def on_language_chosen(
     user = await uow.users.get(actor.user_id)
     if user is None:
         # Before consent the language is not stored: the consent buttons carry it instead.
-        await views.send_consent(_message(callback), t)
+        await views.send_consent(callback_message(callback), t)
         return
     user.locale = callback_data.code
-    await _message(callback).answer(t("language-set"))
+    await callback_message(callback).answer(t("language-set"))
 
 
 async def _send_privacy(
@@ -148,7 +144,7 @@ async def on_forget_step(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    message = _message(callback)
+    message = callback_message(callback)
     if callback_data.step == 1:
         await message.edit_text(t("forget-confirm-2"), reply_markup=keyboards.forget(t, step=2))
         return
@@ -172,7 +168,7 @@ async def on_menu_action(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    message = _message(callback)
+    message = callback_message(callback)
     if callback_data.action == "continue" and actor.consented:
         await registration.proceed(message, state, uow, t, cipher, actor.user_id)
     elif callback_data.action == "privacy":

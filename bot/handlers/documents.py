@@ -28,6 +28,7 @@ from bot.db.models import Candidate
 from bot.db.models.documents import NominationPackage, PackageStatus
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for, step_summary, today_in
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import anomalies, directory, names, pending
 from bot.services import documents_form as form
@@ -82,11 +83,6 @@ class DocsForm(StatesGroup):
 
 def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
-def _message(callback: CallbackQuery) -> Message:
-    assert isinstance(callback.message, Message)
-    return callback.message
 
 
 def _text(t: Translator, key: str, **params: object) -> str:
@@ -204,7 +200,7 @@ async def on_docs_button(
         await callback.answer(t("docs-register-first"), show_alert=True)
         return
     action, field, n = callback_data.action, callback_data.field, callback_data.n
-    message = _message(callback)
+    message = callback_message(callback)
     try:
         if action == "menu":
             await callback.answer()
@@ -374,11 +370,11 @@ async def _answer_button(
             changed = await service.answer(field, suggestion)
     except InputError as error:
         await callback.answer()
-        await _message(callback).answer(_explain(t, error, question))
+        await callback_message(callback).answer(_explain(t, error, question))
         return
     await callback.answer()
     await _after_answer(
-        _message(callback), state, service.uow, service, t, edit=edit, changed=changed
+        callback_message(callback), state, service.uow, service, t, edit=edit, changed=changed
     )
 
 

@@ -33,6 +33,7 @@ from bot.documents import fund as printables
 from bot.handlers.deeplinks import deep_link
 from bot.handlers.pin_gate import register, require_pin
 from bot.handlers.quest import QuestHolder, service_for, today_in
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import anomalies, directory, names, validation
 from bot.services import fund as ledger
@@ -141,11 +142,6 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 def _markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=list(rows))
-
-
-def _message(callback: CallbackQuery) -> Message:
-    assert isinstance(callback.message, Message)
-    return callback.message
 
 
 async def _candidate(uow: UnitOfWork, actor: Actor) -> Candidate | None:
@@ -269,13 +265,13 @@ async def on_menu(
     await callback.answer()
     candidate = await _candidate(uow, actor)
     if candidate is None:
-        await _message(callback).answer(t("fund-candidates-only"))
+        await callback_message(callback).answer(t("fund-candidates-only"))
         return
     await state.set_state(None)
     # A dialog left with /cancel may have kept a donor's name in its (encrypted) data: gone.
     await state.update_data(fund_entry=None, fund_details=None)
     await _sync_quest(uow, cipher, quest_holder, candidate, t, settings)
-    await send_fund_screen(_message(callback), uow, t, candidate)
+    await send_fund_screen(callback_message(callback), uow, t, candidate)
 
 
 # --- bank details ----------------------------------------------------------------------------
@@ -293,11 +289,11 @@ async def on_setup(
     await callback.answer()
     candidate = await _candidate(uow, actor)
     if candidate is None:
-        await _message(callback).answer(t("fund-candidates-only"))
+        await callback_message(callback).answer(t("fund-candidates-only"))
         return
     await state.set_state(FundForm.payee)
     await state.update_data(fund_details={})
-    await _message(callback).answer(
+    await callback_message(callback).answer(
         t("fund-setup-intro")
         + "\n\n"
         + t("fund-ask-payee", name=await names.full_name(uow, cipher, candidate) or "")
@@ -393,7 +389,7 @@ async def on_skip(callback: CallbackQuery, state: FSMContext, t: Translator) -> 
     details = {str(k): str(v) for k, v in dict(data.get("fund_details") or {}).items()}
     details.pop(step, None)
     await state.update_data(fund_details=details)
-    await _next_setup_step(_message(callback), state, t, step, details)
+    await _next_setup_step(callback_message(callback), state, t, step, details)
 
 
 @router.callback_query(FundCb.filter(F.action == "save"), FundForm.confirm)
@@ -426,12 +422,12 @@ async def on_save(
     try:
         await ledger.save_account(uow, candidate, details, actor.user_id, quest)
     except InputError as error:
-        await _message(callback).answer(t(error.code, **error.params))
+        await callback_message(callback).answer(t(error.code, **error.params))
         return
     await state.set_state(None)
     await state.update_data(fund_details=None)
-    await _message(callback).answer(t("fund-details-saved"))
-    await send_fund_screen(_message(callback), uow, t, candidate)
+    await callback_message(callback).answer(t("fund-details-saved"))
+    await send_fund_screen(callback_message(callback), uow, t, candidate)
 
 
 # --- the donation link and card --------------------------------------------------------------
@@ -462,7 +458,7 @@ async def on_share(
     candidate = await _candidate(uow, actor)
     account = await uow.fund.account(candidate.id) if candidate else None
     if candidate is None or account is None:
-        await _message(callback).answer(t("fund-not-opened"))
+        await callback_message(callback).answer(t("fund-not-opened"))
         return
     username = (await bot.me()).username or ""
     link = build_link(username, LINK_KIND, account.token)
@@ -498,11 +494,11 @@ async def on_share(
         footer=t("fund-card-footer"),
     )
     png, pdf = await asyncio.to_thread(_render_card, payload, card)
-    await _message(callback).answer_photo(
+    await callback_message(callback).answer_photo(
         BufferedInputFile(png, filename="donation-qr.png"),
         caption=t("fund-share-caption", link=link),
     )
-    await _message(callback).answer_document(
+    await callback_message(callback).answer_document(
         BufferedInputFile(pdf, filename="donation-card.pdf"), caption=t("fund-card-caption")
     )
 
@@ -528,13 +524,13 @@ async def on_record(
     await callback.answer()
     candidate = await _candidate(uow, actor)
     if candidate is None or await uow.fund.account(candidate.id) is None:
-        await _message(callback).answer(t("fund-not-opened"))
+        await callback_message(callback).answer(t("fund-not-opened"))
         return
     await state.set_state(FundForm.amount)
     await state.update_data(fund_entry={"kind": callback_data.action})
     donation = callback_data.action == "don"
     key = "fund-ask-donation-amount" if donation else "fund-ask-spend-amount"
-    await _message(callback).answer(t(key))
+    await callback_message(callback).answer(t(key))
 
 
 async def _entry_data(state: FSMContext) -> dict[str, Any]:
@@ -588,7 +584,7 @@ async def on_today(
 ) -> None:
     await callback.answer()
     day = today_in(settings)
-    await _after_day(_message(callback), state, uow, cipher, t, actor, settings, day)
+    await _after_day(callback_message(callback), state, uow, cipher, t, actor, settings, day)
 
 
 async def _after_day(
@@ -658,7 +654,7 @@ async def on_donor_type(
     entry = await _entry_data(state)
     entry["donor_type"] = kind.value
     await state.update_data(fund_entry=entry)
-    message = _message(callback)
+    message = callback_message(callback)
     if kind in (DonorType.OWN, DonorType.UNKNOWN):
         await _record_donation(message, state, uow, cipher, t, actor, settings)
         return
@@ -749,7 +745,7 @@ async def on_donor_status(
     entry["complete"] = callback_data.n != 1
     entry["eligible"] = callback_data.n != 2
     await state.update_data(fund_entry=entry)
-    await _record_donation(_message(callback), state, uow, cipher, t, actor, settings)
+    await _record_donation(callback_message(callback), state, uow, cipher, t, actor, settings)
 
 
 async def _record_donation(
@@ -825,7 +821,7 @@ async def on_returns(
         return
     flagged = await uow.fund.flagged(candidate.id)
     if not flagged:
-        await _message(callback).answer(t("fund-returns-none"))
+        await callback_message(callback).answer(t("fund-returns-none"))
         return
     today = today_in(settings)
     lines = [t("fund-returns-head", count=len(flagged))]
@@ -836,7 +832,7 @@ async def on_returns(
         rows.append(_entry_buttons(t, entry))
     if len(flagged) > MAX_RETURNS:  # the most urgent first; the rest once these are done
         lines.append(t("fund-returns-more", count=len(flagged) - MAX_RETURNS))
-    await _message(callback).answer("\n\n".join(lines), reply_markup=_markup(*rows))
+    await callback_message(callback).answer("\n\n".join(lines), reply_markup=_markup(*rows))
 
 
 def _entry_buttons(t: Translator, entry: FundEntry) -> list[InlineKeyboardButton]:
@@ -888,7 +884,7 @@ async def on_entry(
         rows.insert(0, _entry_buttons(t, entry))
     elif entry.returned_at is not None:
         text += "\n" + t("fund-entry-returned")
-    await _message(callback).answer(text, reply_markup=_markup(*rows))
+    await callback_message(callback).answer(text, reply_markup=_markup(*rows))
 
 
 @router.callback_query(FundCb.filter(F.action == "ret"))
@@ -904,7 +900,7 @@ async def on_returned(
         await callback.answer(t(error.code), show_alert=True)
         return
     await callback.answer(t("fund-marked-returned", n=entry.id))
-    await _message(callback).answer(
+    await callback_message(callback).answer(
         t("fund-marked-returned", n=entry.id),
         reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
     )
@@ -923,7 +919,7 @@ async def on_clear(
         await callback.answer(t(error.code), show_alert=True)
         return
     await callback.answer()
-    await _message(callback).answer(
+    await callback_message(callback).answer(
         t("fund-flag-cleared", n=entry.id),
         reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
     )
@@ -939,10 +935,10 @@ async def on_import(
     await callback.answer()
     candidate = await _candidate(uow, actor)
     if candidate is None or await uow.fund.account(candidate.id) is None:
-        await _message(callback).answer(t("fund-not-opened"))
+        await callback_message(callback).answer(t("fund-not-opened"))
         return
     await state.set_state(FundForm.statement)
-    await _message(callback).answer(
+    await callback_message(callback).answer(
         t("fund-import-ask", limit=statements.MAX_BYTES // (1024 * 1024))
     )
 
@@ -1053,7 +1049,13 @@ async def on_report(
     if await _candidate(uow, actor) is None:
         return
     await require_pin(
-        _message(callback), state, uow, t, "fund_report", callback_data.action, actor.user_id
+        callback_message(callback),
+        state,
+        uow,
+        t,
+        "fund_report",
+        callback_data.action,
+        actor.user_id,
     )
 
 
@@ -1212,7 +1214,7 @@ async def on_eligibility(
     t: Translator,
 ) -> None:
     await callback.answer()
-    message = _message(callback)
+    message = callback_message(callback)
     found = await _donor_account(uow, state)
     if found is None or await state.get_state() != DonorForm.eligibility.state:
         await message.answer(t("fund-donate-expired"))
@@ -1271,7 +1273,7 @@ async def on_donor_wants_details(
 ) -> None:
     await callback.answer()
     await state.set_state(DonorForm.details)
-    await _message(callback).answer(t("fund-donate-details-ask"))
+    await callback_message(callback).answer(t("fund-donate-details-ask"))
 
 
 @router.callback_query(DonorCb.filter(F.step == "nodata"), DonorForm.choice)
@@ -1279,7 +1281,7 @@ async def on_donor_no_details(
     callback: CallbackQuery, state: FSMContext, uow: UnitOfWork, cipher: FieldCipher, t: Translator
 ) -> None:
     await callback.answer()
-    await _send_donor_qr(_message(callback), state, uow, cipher, t, None)
+    await _send_donor_qr(callback_message(callback), state, uow, cipher, t, None)
 
 
 @router.message(DonorForm.details, F.text, ~F.text.startswith("/"))

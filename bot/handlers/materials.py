@@ -45,6 +45,7 @@ from bot.handlers.materials_views import (
     templates_markup,
 )
 from bot.handlers.quest import QuestHolder, service_for, step_summary
+from bot.handlers.views import callback_message
 from bot.i18n import Translator
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
@@ -84,11 +85,6 @@ class MaterialsForm(StatesGroup):
     contacts = State()
     imprint = State()
     cost = State()
-
-
-def _message(callback: CallbackQuery) -> Message:
-    assert isinstance(callback.message, Message)
-    return callback.message
 
 
 # --- who is asking -----------------------------------------------------------------------------
@@ -219,7 +215,7 @@ async def on_button(
     if service is None:
         await callback.answer(t("materials-register-first"), show_alert=True)
         return
-    message = _message(callback)
+    message = callback_message(callback)
     action, item, arg = callback_data.action, callback_data.id, callback_data.arg
     try:
         if action == "menu":
@@ -305,7 +301,7 @@ async def _on_template(
     item: int,
     arg: str,
 ) -> None:
-    message = _message(callback)
+    message = callback_message(callback)
     if item:  # a change of template from the card
         view = await service.set_template(item, arg)
         await callback.answer(t("materials-saved"))
@@ -324,7 +320,7 @@ async def _on_children(
 ) -> None:
     await service.leaflet(item)  # theirs, or "gone"
     await callback.answer()
-    message = _message(callback)
+    message = callback_message(callback)
     if arg == "yes":
         await message.answer(t("materials-no-children"))
         await _ask_photo_rules(message, item, t)
@@ -351,7 +347,7 @@ async def _on_others(
     if arg not in ("none", "consent", "noconsent"):
         raise InputError("stale-button")  # a forged button: before the answer, which is once
     await callback.answer()
-    message = _message(callback)
+    message = callback_message(callback)
     if arg == "noconsent":
         await message.answer(t("materials-need-consent"))
         await _ask_photo_rules(message, item, t)
@@ -372,7 +368,7 @@ async def _on_edit(
     arg: str,
 ) -> None:
     view = await service.leaflet(item)
-    message = _message(callback)
+    message = callback_message(callback)
     if arg == "photo":
         await callback.answer()
         await state.set_state(None)
@@ -417,7 +413,7 @@ async def _on_imprint_field(
     await callback.answer()
     await state.set_state(MaterialsForm.imprint)
     await state.update_data(mat_leaflet=item, mat_field=arg, mat_chain=chain)
-    await _message(callback).answer(imprint_prompt(t, arg))
+    await callback_message(callback).answer(imprint_prompt(t, arg))
 
 
 async def _on_versions(
@@ -452,7 +448,7 @@ async def _on_versions(
                 [button(t("materials-button-run", number=version.number), "run", version.id)]
             )
     rows.append([button(t("materials-button-back-card"), "open", view.id)])
-    await _message(callback).answer("\n".join(lines), reply_markup=keyboard(*rows))
+    await callback_message(callback).answer("\n".join(lines), reply_markup=keyboard(*rows))
 
 
 async def _on_make(
@@ -467,7 +463,7 @@ async def _on_make(
     item: int,
     arg: str,
 ) -> None:
-    message = _message(callback)
+    message = callback_message(callback)
     final = arg == "final"
     await service.leaflet(item)  # theirs, or refused before anything is answered
     await callback.answer(t("materials-making"))

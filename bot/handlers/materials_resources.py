@@ -21,6 +21,7 @@ from bot.handlers.materials_views import (
     resources_markup,
     resources_text,
 )
+from bot.handlers.views import callback_message
 from bot.i18n import Translator
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
@@ -38,11 +39,6 @@ router = Router(name="materials_resources")
 
 class ResourceForm(StatesGroup):
     text = State()  # a coordinator types a field of an entry
-
-
-def _message(callback: CallbackQuery) -> Message:
-    assert isinstance(callback.message, Message)
-    return callback.message
 
 
 async def show_resources(
@@ -78,7 +74,7 @@ async def on_resources_button(
         await callback.answer(t("materials-register-first"), show_alert=True)
         return
     await callback.answer()
-    await show_resources(_message(callback), uow, cipher, t, actor)
+    await show_resources(callback_message(callback), uow, cipher, t, actor)
 
 
 @router.callback_query(MatCb.filter(F.action.in_(RESOURCE_ACTIONS - {"res"})))
@@ -95,7 +91,7 @@ async def on_resource_button(
         await callback.answer(t("materials-staff-only"), show_alert=True)
         return
     directory = ResourceDirectory(uow, cipher)
-    message = _message(callback)
+    message = callback_message(callback)
     action, item, arg = callback_data.action, callback_data.id, callback_data.arg
     try:
         if action == "radd":

@@ -25,6 +25,7 @@ from aiogram.types import (
 from bot.config import Settings
 from bot.db.models import Candidate, Election
 from bot.db.uow import UnitOfWork
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.quests.loader import Quest, QuestError, load_quest
 from bot.quests.schema import (
@@ -243,18 +244,13 @@ async def on_quest(message: Message, state: FSMContext, ctx: Context) -> None:
     await show_quest(message, ctx)
 
 
-def _message(callback: CallbackQuery) -> Message:
-    assert isinstance(callback.message, Message)
-    return callback.message
-
-
 @router.callback_query(QuestCb.filter(), flags=NEEDS_CONTEXT)
 async def on_quest_button(
     callback: CallbackQuery, callback_data: QuestCb, state: FSMContext, ctx: Context
 ) -> None:
     t = ctx.t
     action, full_id, n = callback_data.action, callback_data.task, callback_data.n
-    message = _message(callback)
+    message = callback_message(callback)
     try:
         if action == "stages":
             await callback.answer()
@@ -298,7 +294,7 @@ async def _show_stage_checked(callback: CallbackQuery, ctx: Context, index: int)
         await callback.answer(ctx.t("stale-button"), show_alert=True)
         return
     await callback.answer()
-    await show_quest(_message(callback), ctx, index)
+    await show_quest(callback_message(callback), ctx, index)
 
 
 async def _show_stages(message: Message, ctx: Context) -> None:
@@ -461,7 +457,7 @@ async def _tick(callback: CallbackQuery, ctx: Context, full_id: str, index: int)
         raise InputError("stale-button")
     result = await ctx.service.toggle_item(full_id, task.items[index].id)
     await callback.answer()
-    message = _message(callback)
+    message = callback_message(callback)
     if result.completed or result.finished_stage:
         await _after_step(message, ctx, full_id, result)
         return
@@ -567,7 +563,7 @@ async def _answer_and_continue(
     if view.full_id != full_id:
         raise InputError("stale-button")
     result = await ctx.service.answer(full_id, question.id, value)
-    message = event if isinstance(event, Message) else _message(event)
+    message = event if isinstance(event, Message) else callback_message(event)
     if isinstance(event, CallbackQuery):
         await event.answer()
     if (

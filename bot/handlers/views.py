@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Markup, Translator
 from bot.services.registration import RegistrationCard
 from bot.services.roles import Actor
 from bot.telegram import keyboards
+
+
+def callback_message(callback: CallbackQuery) -> Message:
+    """The message a button hangs under. Our buttons are only on messages the bot can still
+    reach (taps on inaccessible ones are answered by a middleware before any handler)."""
+    assert isinstance(callback.message, Message)
+    return callback.message
 
 
 async def send_consent(message: Message, t: Translator) -> None:

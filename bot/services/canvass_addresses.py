@@ -80,6 +80,15 @@ def _number(raw: str, kind: type[int] | type[float]) -> int | float | None:
         return None
 
 
+def decode_csv(raw: bytes) -> str:
+    """An address list's bytes as text: UTF-8 (with or without BOM), else Windows-1251, the
+    encoding Excel on Windows saves CSV in."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1251", errors="replace")
+
+
 def parse_addresses_csv(text: str) -> list[AddressRow]:
     """Rows of the list; raises InputError only when the file as a whole is unusable."""
     sample = text[:2048]
@@ -290,11 +299,7 @@ async def import_addresses_cli(
     catalog = Catalog()
     try:
         raw = await asyncio.to_thread(path.read_bytes)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1251", errors="replace")
-        rows = parse_addresses_csv(text)
+        rows = parse_addresses_csv(decode_csv(raw))
         async with UnitOfWorkFactory(create_session_factory(engine))() as uow:
             election = await uow.geography.current_election()
             formation = (

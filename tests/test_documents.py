@@ -29,8 +29,8 @@ from bot.services import documents_form as form
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from bot.services.documents import DocumentsService
 from bot.services.quest import QuestStore, TaskState
-from tests.conftest import RunningBot
-from tests.fake_telegram import VirtualUser
+from tests.conftest import RunningBot, make_settings, start_bot
+from tests.fake_telegram import FakeTelegramServer, VirtualUser
 from tests.test_quest_e2e import holder, quest_view
 from tests.test_registration import register
 
@@ -540,3 +540,31 @@ async def test_an_election_without_the_declaration_asks_less(
     inventory = await user.expect("Опись документов")
     _, text = await pdf_text(running, inventory)
     assert "Сведения о размере" not in text
+
+
+async def test_a_restart_mid_questionnaire_keeps_the_answers_and_the_place(
+    data_dir: Path, telegram: FakeTelegramServer, clock: FrozenClock
+) -> None:
+    settings = make_settings(data_dir, bot_api_url=telegram.base_url)
+    first = start_bot(settings, telegram)
+    running = await anext(first)
+    user = running.user()
+    await register(user)
+    await user.send("/documents")
+    await user.expect("Вопрос 1 из")
+    await user.send("Иванов Иван Иванович")
+    await user.expect("Дата рождения")
+    await user.send("07.03.1985")
+    await user.expect("Место рождения")
+    await first.aclose()  # the bot stops in the middle of the questionnaire
+
+    await user.send(BIRTH_PLACE)  # answered while it is down: Telegram keeps the update
+    async for restarted in start_bot(settings, telegram):
+        await user.expect("Адрес места жительства")  # the next question, nothing asked again
+        await user.send("Наличная 40")
+        await user.expect("Адрес пишется полностью")  # a wrong answer keeps the place
+        await user.send(ADDRESS)
+        await user.expect("Серия паспорта")
+        async with restarted.app.uow_factory() as uow:
+            stored = await uow.session.scalar(select(func.count()).select_from(NominationAnswer))
+        assert stored == 4  # name, birth date and place from before the restart, the address

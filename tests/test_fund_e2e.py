@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -21,8 +22,8 @@ from bot.db.models import FsmRecord, Reminder
 from bot.db.models.fund import Flag, FundAccount, FundEntry
 from bot.services import fund_checks, fund_qr
 from bot.services.clock import FrozenClock, reset_clock, set_clock
-from tests.conftest import PIN, RunningBot
-from tests.fake_telegram import VirtualUser
+from tests.conftest import PIN, RunningBot, make_settings, start_bot
+from tests.fake_telegram import FakeTelegramServer, VirtualUser
 from tests.test_fund import SBER_SPB_BIC, SBER_SPB_CORR
 from tests.test_registration import register
 from tests.test_reminders import instant_sender
@@ -460,3 +461,44 @@ async def test_an_english_speaking_supporter_without_details_gets_a_warning_qr(
     fields = fund_qr.parse_payload(decode(await file_of(running, sent["photo"][-1]["file_id"])))
     assert fields["Sum"] == "150050" and "LastName" not in fields
     assert not fields["Purpose"].endswith("гражданство РФ")
+
+
+async def test_a_restart_mid_bank_details_keeps_what_was_entered(
+    data_dir: Path, telegram: FakeTelegramServer
+) -> None:
+    settings = make_settings(data_dir, bot_api_url=telegram.base_url)
+    first = start_bot(settings, telegram)
+    running = await anext(first)
+    candidate = running.user()
+    await register(candidate)
+    await candidate.send("/fund")
+    await candidate.expect("Избирательный фонд")
+    await candidate.press("Ввести реквизиты")
+    await candidate.expect("1/7. Получатель")
+    await candidate.send("Иванова Мария Сергеевна (специальный избирательный счёт)")
+    await candidate.expect("2/7. БИК")
+    await first.aclose()  # the bot stops between two fields
+
+    await candidate.send("044030653")  # typed while it is down: Telegram keeps the update
+    async for restarted in start_bot(settings, telegram):
+        await candidate.expect("3/7. Номер счёта")  # the next field, nothing asked again
+        await candidate.send("4081081000000005432")
+        await candidate.expect("Номер счёта")  # 19 digits: told, and still on this field
+        await candidate.send(ACCOUNT)
+        await candidate.expect("4/7. Корреспондентский счёт")
+        await candidate.send(SBER_SPB_CORR)
+        await candidate.expect("5/7. Название банка")
+        await candidate.send("ПАО Сбербанк")
+        await candidate.expect("6/7. ИНН получателя")
+        await candidate.press("Пропустить")
+        await candidate.expect("7/7. КПП")
+        await candidate.press("Пропустить")
+        confirm = await candidate.expect("все контрольные ключи сошлись")
+        # The payee and the BIC entered before the restart are in the summary.
+        assert "специальный избирательный счёт" in confirm["text"]
+        assert "044030653" in confirm["text"] and ACCOUNT in confirm["text"]
+        await candidate.press("Сохранить")
+        await candidate.expect("Реквизиты сохранены")
+        async with restarted.app.session_factory() as session:
+            account = await session.scalar(select(FundAccount))
+        assert account is not None and account.bic == "044030653"

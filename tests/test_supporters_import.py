@@ -4,6 +4,7 @@ through the address list, personal data never in the database file in the clear.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models.addresses import Building
 from bot.db.models.supporters import Supporter, SupporterMatch, SupporterSource
@@ -24,6 +26,7 @@ from bot.services import supporters
 from bot.services.addresses import address_key
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
+from bot.services.keyring import Keyring
 from bot.services.roles import Actor
 from bot.services.roles import Scope as GrantScope
 from bot.services.supporters_files import FileError, detect_mapping
@@ -541,6 +544,26 @@ def test_import_and_export_by_the_command_line(data_dir: Path, tmp_path: Path) -
     assert [(r["name"], r["phone"], r["sources"]) for r in rows] == [
         ("Светлова Анна", "'+79215551234", "civic:X-1")  # "+..." is guarded against formulas
     ]
+    # What the command line wrote belongs to the bot's key hierarchy: the bot finds the
+    # person by its own blind index and reads the name with its own keys.
+    assert asyncio.run(_read_as_the_bot(settings, "+79215551234")) == "Светлова Анна"
+
+
+async def _read_as_the_bot(settings: Settings, phone: str) -> str | None:
+    engine = create_engine(settings.database_url)
+    try:
+        factory = UnitOfWorkFactory(create_session_factory(engine))
+        keyring = Keyring(settings.data_keys, factory)
+        await keyring.load()
+        async with factory() as uow:
+            found = await uow.supporters.by_index(
+                phone=keyring.cipher.blind_index(phone), email=None
+            )
+            assert found is not None and found.name_enc is not None
+            assert found.name_enc.startswith("e1.")  # a data key's token, not DATA_KEY's own
+            return keyring.cipher.decrypt(found.name_enc)
+    finally:
+        await engine.dispose()
 
 
 async def test_an_import_on_postgresql(postgres_url: str, tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from bot.db.repositories.supporters import Visibility
 from bot.db.uow import UnitOfWorkFactory
 from bot.i18n import Catalog
 from bot.services import supporters
-from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.export import render_csv
+from bot.services.keyring import Keyring
 from bot.services.supporters_files import MAX_REPORTED, FileError, blocking
 
 
@@ -40,8 +40,13 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     exports.add_argument("--out", type=Path, required=True)
 
 
-def _cipher(settings: Settings) -> FieldCipher:
-    return FieldCipher(settings.data_keys)
+async def _keyring(settings: Settings, uow_factory: UnitOfWorkFactory) -> Keyring:
+    """The bot's own key hierarchy, loaded from the database: what the command line writes
+    is encrypted and blind-indexed exactly as the bot's import would, so the bot reads it,
+    deduplicates against it, and the wipe and key rotation cover it."""
+    keyring = Keyring(settings.data_keys, uow_factory)
+    await keyring.load()
+    return keyring
 
 
 def _text(catalog: Catalog, key: str, **params: object) -> str:
@@ -57,10 +62,12 @@ async def import_command(settings: Settings, args: argparse.Namespace) -> str:
     engine = create_engine(settings.database_url)
     try:
         data = args.file.read_bytes()
-        async with UnitOfWorkFactory(create_session_factory(engine))() as uow:
+        uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+        keyring = await _keyring(settings, uow_factory)
+        async with uow_factory() as uow:
             report = await supporters.import_file(
                 uow,
-                _cipher(settings),
+                keyring.cipher,
                 data,
                 file_name=args.file.name,
                 organisation_code=args.org,
@@ -102,9 +109,11 @@ def problem_text(catalog: Catalog, locale: str, problem: supporters.Problem) -> 
 async def export_command(settings: Settings, args: argparse.Namespace) -> str:
     engine = create_engine(settings.database_url)
     try:
-        async with UnitOfWorkFactory(create_session_factory(engine))() as uow:
+        uow_factory = UnitOfWorkFactory(create_session_factory(engine))
+        keyring = await _keyring(settings, uow_factory)
+        async with uow_factory() as uow:
             table = await supporters.export_table(
-                uow, _cipher(settings), Visibility(everyone=True), None, "cli"
+                uow, keyring.cipher, Visibility(everyone=True), None, "cli"
             )
     finally:
         await engine.dispose()

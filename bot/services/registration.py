@@ -81,8 +81,11 @@ async def _draft(uow: UnitOfWork, user_id: int, *, changing: bool = True) -> Can
 
 async def set_full_name(uow: UnitOfWork, user_id: int, raw: str, cipher: FieldCipher) -> str:
     name = validation.normalise_full_name(raw)
-    candidate = await _draft(uow, user_id)
+    candidate = await _draft(uow, user_id, changing=False)
     await names.store(uow, cipher, candidate, name)
+    # Touched after the key look-ups: an earlier change would be flushed by their query
+    # as an UPDATE of its own.
+    candidate.updated_at = utcnow()
     return name
 
 
@@ -93,22 +96,24 @@ async def set_phone(
     if contact_user_id != user_id:
         raise InputError("error-phone-not-own")
     phone = validation.normalise_phone(raw_phone)
-    candidate = await _draft(uow, user_id)
+    candidate = await _draft(uow, user_id, changing=False)
     # The person's own key (erased with them); the index under the shared index key.
     own = await person_cipher(uow, cipher, user_id)
     assert own is not None
     candidate.phone_enc = own.encrypt(phone)
     candidate.phone_index = cipher.blind_index(phone)
+    candidate.updated_at = utcnow()
     return phone
 
 
 async def set_email(uow: UnitOfWork, cipher: FieldCipher, user_id: int, raw: str | None) -> None:
     """None means the candidate chose to skip the optional e-mail."""
-    candidate = await _draft(uow, user_id)
+    candidate = await _draft(uow, user_id, changing=False)
     own = await person_cipher(uow, cipher, user_id)
     assert own is not None
     candidate.email_enc = own.encrypt(validation.normalise_email(raw)) if raw else None
     candidate.email_answered = True
+    candidate.updated_at = utcnow()
 
 
 async def set_organisation(uow: UnitOfWork, user_id: int, organisation_id: int) -> None:

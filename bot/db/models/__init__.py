@@ -195,6 +195,12 @@ class Candidate(Base):
     # The seriousness signal for coordinators: quest points and the last step forward.
     quest_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_progress_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The encrypted name row (bot.db.models.protection), loaded with the actor of every
+    # update so the registration's "has a name yet?" costs no query. Only ever read when
+    # loaded (lazy="raise"); written through bot.services.names.
+    name_row: Mapped[protection.CandidateName | None] = relationship(
+        "CandidateName", lazy="raise", viewonly=True
+    )
 
 
 class TaskStatus(enum.StrEnum):

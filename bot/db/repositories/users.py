@@ -11,7 +11,10 @@ from sqlalchemy.orm import joinedload
 from bot.db.models import Candidate, FsmRecord, RoleGrant, RoleName, User
 
 # Built once: the loader options of every update's actor query cost ~0.15 ms to build.
-_PERSON_LOADS = (joinedload(User.grants), joinedload(User.candidate))
+_PERSON_LOADS = (
+    joinedload(User.grants),
+    joinedload(User.candidate).joinedload(Candidate.name_row),
+)
 
 
 class UserRepository:

@@ -52,7 +52,7 @@ from bot.telegram.middlewares import (
     InaccessibleMessageGuard,
 )
 from bot.telegram.request_guard import RequestGuard
-from bot.telegram.routing import inline_sync_filters
+from bot.telegram.routing import gate_observers, inline_sync_filters
 from bot.telegram.watch import WatchMiddleware
 from bot.telegram.webhook import MAX_UPDATE_BYTES, DurableWebhook, add_health_route
 
@@ -220,6 +220,7 @@ def build_app(
     # A broken quest file stops start-up here with every error (QuestError).
     dispatcher["quest_holder"] = QuestHolder(quest or load_quest())
     dispatcher.include_router(build_router())
+    gate_observers(dispatcher)
     inline_sync_filters(dispatcher)
     app = Shtab(settings, engine, session_factory, uow_factory, cipher, catalog, dispatcher)
     app.keyring = keyring

@@ -11,7 +11,8 @@ Here a statement is one job in the worker thread (execute, fetch everything, rem
 description, row count and last row id, close), and commit or rollback without an open
 transaction is skipped (the sqlite3 driver begins a transaction only at the first write, so
 there is nothing to end). Results are fetched whole, as SQLAlchemy's adapter already does for
-ordinary cursors; server-side cursors (`stream()`) are left as they were. `create_engine` (bot.db.engine) uses this driver for sqlite+aiosqlite URLs.
+ordinary cursors; server-side cursors (`stream()`) are left as they were. `create_engine`
+(bot.db.engine) uses this driver for sqlite+aiosqlite URLs.
 """
 
 from __future__ import annotations

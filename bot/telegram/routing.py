@@ -1,25 +1,42 @@
-"""Routing without thread hops.
+"""Routing without thread hops, and without asking routers that cannot match.
 
-aiogram runs every filter that is not a coroutine function (magic filters like `F.data == ...`,
-`StateFilter` and plain functions alike) through `asyncio.to_thread`. A registration update
-walks ~50 such filters before its handler is found: 50 round trips to a worker thread, each
-costing a few tens of microseconds of CPU and a wake-up of the event loop. The filters are all
-cheap, pure checks of the update, so they are run in the loop instead."""
+1. aiogram runs every filter that is not a coroutine function (magic filters like
+   `F.data == ...`, `StateFilter` and plain functions alike) through `asyncio.to_thread`. A
+   registration update walked ~50 such filters before its handler was found: 50 round trips
+   to a worker thread. The filters are all cheap, pure checks of the update, so
+   `inline_sync_filters` runs them in the loop instead.
+2. aiogram asks each router's handlers in turn until one matches: a registration step was
+   checked against 89 handlers of 23 routers. Nearly every handler is keyed by a command, a
+   dialog state, a callback-data prefix or "has not consented yet", any of which is a
+   necessary condition for it to match. `gate_observers` gives each router whose handlers are
+   all keyed that way one router-level filter, the union of those conditions, so an update
+   for another feature is turned away by one check instead of one per handler.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from inspect import isclass
 from typing import Any
 
 from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message, TelegramObject
+
+from bot.services.roles import Actor
+from bot.telegram.filters import NotConsented
 
 
 def _inline(callback: Callable[..., Any]) -> Callable[..., Any]:
     async def run(*args: Any, **kwargs: Any) -> Any:
         return callback(*args, **kwargs)
 
+    run.__wrapped__ = callback  # type: ignore[attr-defined]  # what gate_observers reads
     return run
 
 
@@ -46,3 +63,110 @@ def inline_sync_filters(root: Router) -> int:
             for handler in observer.handlers:
                 changed += _inline_filters(handler)
     return changed
+
+
+# --------------------------------------------------------------------------- router gates
+
+
+class _Unkeyed(Exception):
+    """A handler (or a state in it) that no cheap necessary condition describes."""
+
+
+@dataclass
+class Gate:
+    """The union of the necessary conditions of an observer's handlers."""
+
+    command_prefixes: set[str] = field(default_factory=set)
+    states: set[str | None] = field(default_factory=set)
+    callback_prefixes: set[tuple[str, str]] = field(default_factory=set)  # (separator, prefix)
+    not_consented: bool = False
+
+    async def __call__(
+        self, event: TelegramObject, raw_state: str | None = None, actor: Actor | None = None
+    ) -> bool:
+        if raw_state in self.states:
+            return True
+        if self.not_consented and (actor is None or not actor.consented):
+            return True
+        if self.command_prefixes and isinstance(event, Message):
+            text = event.text or event.caption  # as aiogram's Command reads it
+            if text and text[0] in self.command_prefixes:
+                return True
+        if self.callback_prefixes and isinstance(event, CallbackQuery) and event.data:
+            for separator, prefix in self.callback_prefixes:
+                if event.data.split(separator, 1)[0] == prefix:
+                    return True
+        return False
+
+    def add(self, handler: HandlerObject) -> None:
+        """Adds the handler's first keyed filter: the handler matches only if it holds."""
+        for filter_ in handler.filters or ():
+            target = _original(filter_)
+            if isinstance(target, Command):
+                self.command_prefixes.update(target.prefix)
+                return
+            if isinstance(target, CallbackQueryFilter):
+                data = target.callback_data
+                self.callback_prefixes.add((data.__separator__, data.__prefix__))
+                return
+            if isinstance(target, NotConsented):
+                self.not_consented = True
+                return
+            if isinstance(target, (State, StateFilter)) or _is_group(target):
+                self.states.update(_state_names(target))
+                return
+        raise _Unkeyed
+
+
+def _original(filter_: FilterObject) -> Any:
+    callback = filter_.callback
+    callback = getattr(callback, "__wrapped__", callback)  # inlined by inline_sync_filters
+    return getattr(callback, "__self__", callback)  # a Filter's bound __call__
+
+
+def _is_group(target: Any) -> bool:
+    return isinstance(target, StatesGroup) or (isclass(target) and issubclass(target, StatesGroup))
+
+
+def _state_names(target: Any) -> set[str | None]:
+    allowed = target.states if isinstance(target, StateFilter) else (target,)
+    names: set[str | None] = set()
+    for state in allowed:
+        if _is_group(state):
+            group = state if isclass(state) else type(state)
+            names.update(group.__all_states_names__)
+            continue
+        if isinstance(state, State):
+            state = state.state
+        if state == "*" or not (state is None or isinstance(state, str)):
+            raise _Unkeyed  # any state at all, or a kind of state this does not know
+        names.add(state)
+    return names
+
+
+def gate_observers(root: Router) -> int:
+    """Give every message and callback observer under `root` whose handlers are all keyed a
+    router-level Gate; returns how many got one. aiogram skips a router's sub-routers too when
+    its router-level filters fail, so a gate covers the handlers of the whole subtree.
+    Idempotent (the routers are module-level; a process may build several dispatchers)."""
+    gated = 0
+    for router in root.chain_tail:
+        for kind in ("message", "callback_query"):
+            observer = router.observers[kind]
+            present = observer._handler.filters or []
+            if not observer.handlers or any(isinstance(_original(f), Gate) for f in present):
+                continue
+            gate = Gate()
+            try:
+                for each in router.chain_tail:  # the router itself and its sub-routers
+                    for handler in each.observers[kind].handlers:
+                        gate.add(handler)
+            except _Unkeyed:
+                continue
+            # First: it turns most updates away before any other router-level filter runs.
+            observer.filter(gate.__call__)  # a coroutine function: run in the loop
+            filters = observer._handler.filters
+            assert filters is not None
+            filters.insert(0, filters.pop())
+            gated += 1
+    return gated

@@ -370,6 +370,6 @@ from bot.db.models import (  # noqa: E402
     documents,  # noqa: F401
     fund,  # noqa: F401
     materials,  # noqa: F401
-    protection,  # noqa: F401
+    protection,
     supporters,  # noqa: F401
 )

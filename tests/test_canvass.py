@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +26,8 @@ from bot.services import canvass_report as report
 from bot.services.canvass_addresses import import_addresses, parse_addresses_csv
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from bot.telegram.sender import RateLimitedSender
-from tests.conftest import PIN, RunningBot
-from tests.fake_telegram import VirtualUser
+from tests.conftest import PIN, RunningBot, make_settings, start_bot
+from tests.fake_telegram import FakeTelegramServer, VirtualUser
 from tests.test_export import unzip_export
 from tests.test_registration import register
 
@@ -737,3 +738,102 @@ async def test_a_removed_volunteer_and_a_revoked_link_reach_nothing(running: Run
     await volunteer.send("Ленина 5 кв 1 за")
     await volunteer.expect("Не понял")  # not a canvasser any more: the fallback answers
     assert await visits(running) == []
+
+
+async def test_a_restart_mid_note_keeps_the_draft_and_the_step(
+    data_dir: Path, telegram: FakeTelegramServer
+) -> None:
+    settings = make_settings(data_dir, bot_api_url=telegram.base_url)
+    first = start_bot(settings, telegram)
+    running = await anext(first)
+    candidate = await candidate_with_list(running)
+    volunteer = await invite_volunteer(running, candidate)
+    await volunteer.send("/canvass")
+    await volunteer.expect("🚪")
+    await volunteer.press("Новая заметка")
+    await volunteer.expect("Какой дом?")
+    await volunteer.send("Ленина 5")
+    await volunteer.expect("квартир: 120")
+    await volunteer.send("12")
+    await volunteer.expect("Кв. 12: чем закончилось?")
+    await volunteer.send_sticker()  # a sticker where a button is expected
+    await volunteer.expect("Выберите итог кнопкой")
+    await volunteer.press("Сторонник")
+    await volunteer.expect("Итог: 👍 Сторонник")
+    await volunteer.press("Дворы")
+    await volunteer.expect("Темы: Дворы")
+    await volunteer.press("Контакт жителя")
+    await volunteer.expect("только с явного согласия")
+    await volunteer.press("Житель согласен")
+    await volunteer.expect("Имя жителя")
+    await volunteer.send("Анна")
+    await volunteer.expect("Телефон жителя")
+    await first.aclose()  # the bot stops between the resident's name and phone
+
+    await volunteer.send("позвонит сама")  # typed while it is down, and not a phone
+    async for restarted in start_bot(settings, telegram):
+        await volunteer.expect("Не похоже на номер телефона")  # still asked for the phone
+        await volunteer.send("8 911 123-45-67")
+        draft = await volunteer.expect("Контакт (с согласия): Анна, +79111234567")
+        # The building, apartment, outcome and topic from before the restart are all there.
+        assert "ул. Ленина 5, кв. 12" in draft["text"]
+        assert "Итог: 👍 Сторонник" in draft["text"] and "Темы: Дворы" in draft["text"]
+        await volunteer.press("Сохранить")
+        await volunteer.expect("Записано: ул. Ленина 5, кв. 12 — 👍 Сторонник")
+        (visit,) = await visits(restarted)
+        cipher = restarted.app.cipher
+        assert (visit.apartment, visit.outcome, visit.topics) == ("12", "supporter", ["yards"])
+        assert visit.confirmed and visit.contact_consent_at is not None
+        assert cipher.decrypt(visit.contact_name_enc) == "Анна"
+        assert cipher.decrypt(visit.contact_phone_enc) == "+79111234567"
+    texts = [message.get("text", "") for message in volunteer.transcript]
+    for question in ("Какой дом?", "Кв. 12: чем закончилось?", "Имя жителя", "Телефон жителя"):
+        assert sum(question in text for text in texts) == 1, question  # nothing asked again
+
+
+async def test_nonsense_at_each_step_of_the_note_form_gets_that_steps_answer(
+    running: RunningBot,
+) -> None:
+    candidate = await candidate_with_list(running)
+    await candidate.send("/canvass")
+    await candidate.expect("🚪")
+    await candidate.press("Новая заметка")
+    await candidate.expect("Какой дом?")
+    await candidate.send_sticker()
+    await candidate.expect("Пришлите, пожалуйста, текст")
+    await candidate.send("Ленина 7")
+    await candidate.expect("квартир: 80")
+    await candidate.send_sticker()
+    await candidate.expect("Пришлите, пожалуйста, текст")
+    await candidate.send("3")
+    await candidate.expect("Кв. 3: чем закончилось?")
+    await candidate.send_photo()
+    await candidate.expect("Выберите итог кнопкой")
+    await candidate.press("Колеблется")
+    await candidate.expect("Итог: 🤔 Колеблется")
+    await candidate.send_sticker()
+    await candidate.expect("Выберите кнопкой ниже")
+    await candidate.press("Контакт жителя")
+    await candidate.expect("только с явного согласия")
+    await candidate.press("Житель согласен")
+    await candidate.expect("Имя жителя")
+    await candidate.send_sticker()
+    await candidate.expect("Имя жителя")  # asked again, not "use the buttons"
+    await candidate.send("Пётр")
+    await candidate.expect("Телефон жителя")
+    await candidate.send_photo()
+    await candidate.expect("Не похоже на номер телефона")
+    await candidate.send("+7 921 555-00-11")
+    await candidate.expect("Контакт (с согласия): Пётр, +79215550011")
+    await candidate.press("Заметка")
+    await candidate.expect("Напишите заметку")
+    await candidate.send_sticker()
+    await candidate.expect("Напишите заметку")
+    await candidate.send("Спросить про капремонт")
+    await candidate.expect("Спросить про капремонт")
+    await candidate.press("Сохранить")
+    await candidate.expect("Записано: ул. Ленина 7, кв. 3 — 🤔 Колеблется")
+    (visit,) = await visits(running)
+    assert running.app.cipher.decrypt(visit.contact_name_enc) == "Пётр"
+    assert running.app.cipher.decrypt(visit.note_enc) == "Спросить про капремонт"
+    assert not any("Не понял вас" in m.get("text", "") for m in candidate.transcript)

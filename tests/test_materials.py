@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,14 +18,20 @@ from sqlalchemy import func, select
 
 from bot.db.models import AuditEntry, Reminder, ReminderStatus, TaskStatus
 from bot.db.models.fund import EntryKind, FundEntry
-from bot.db.models.materials import Leaflet, LeafletVersion, MaterialResource, PrintRun
+from bot.db.models.materials import (
+    Leaflet,
+    LeafletTemplate,
+    LeafletVersion,
+    MaterialResource,
+    PrintRun,
+)
 from bot.handlers.materials import MatCb
 from bot.services import privacy
 from bot.services.clock import FrozenClock, reset_clock, set_clock
 from bot.services.materials import MAX_PHOTO_BYTES, MaterialsService, normalise_photo
 from bot.services.quest import QuestStore
-from tests.conftest import RunningBot
-from tests.fake_telegram import VirtualUser
+from tests.conftest import RunningBot, make_settings, start_bot
+from tests.fake_telegram import FakeTelegramServer, VirtualUser
 from tests.fake_telegram.users import TINY_JPEG
 from tests.test_registration import register
 from tests.test_reminders import jobs
@@ -493,3 +500,57 @@ async def test_privacy_lists_and_forget_me_erases_the_materials(
         await privacy.forget(uow, running.app.cipher, user.user_id)
     async with running.app.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(Leaflet)) == 0
+
+
+async def test_restarts_mid_builder_keep_the_leaflet_and_the_step(
+    data_dir: Path, telegram: FakeTelegramServer
+) -> None:
+    settings = make_settings(data_dir, bot_api_url=telegram.base_url)
+    first = start_bot(settings, telegram)
+    running = await anext(first)
+    user = running.user()
+    await register(user)
+    await user.send("/materials")
+    await user.expect("Листовок пока нет")
+    await user.press("Новая листовка")
+    await user.expect("Выберите шаблон")
+    await user.press("A5, односторонняя")
+    await user.expect("Листовка №1 (A5, односторонняя) создана")
+    await user.expect("Правила для фото")
+    await user.press("Детей на фото нет")
+    await user.expect("другие люди")
+    await user.press("Есть, их письменные согласия у меня")
+    await user.expect("Пришлите фото")
+    await first.aclose()  # the bot stops while it waits for the photo
+
+    await user.send("вот моё фото")  # typed while it is down, where a photo is expected
+    second = start_bot(settings, telegram)
+    await anext(second)
+    await user.expect("Жду фото")  # still the photo step
+    await user.send_photo(photo())
+    await user.expect("Фото сохранено")
+    await user.expect("коротко о себе")
+    await user.send(BIO)
+    await user.expect("пунктов программы")
+    await second.aclose()  # and stops again between the biography and the points
+
+    await user.send("Дворы")  # one point where 3–5 are asked for
+    async for restarted in start_bot(settings, telegram):
+        await user.expect("Нужно от 3 до 5 пунктов, каждый с новой строки, а сейчас 1")
+        await user.send(POINTS)
+        await user.expect("Как с вами связаться")  # the builder goes on to the next part
+        await user.send(CONTACTS)
+        card = await user.expect("Листовка №1")
+        # The answer to the photo rules, given before the first restart, is on the card.
+        assert "на фото есть другие люди" in card["text"]
+        async with restarted.app.uow_factory() as uow:
+            candidate = await uow.candidates.by_user(user.user_id)
+            assert candidate is not None
+            (leaflet,) = await MaterialsService(uow, restarted.app.cipher, candidate).leaflets()
+        assert leaflet.has_photo and leaflet.photo_others and not leaflet.missing_parts
+        assert leaflet.template == LeafletTemplate.A5
+        assert leaflet.content.bio == BIO and leaflet.content.contacts == CONTACTS
+        assert len(leaflet.content.points) == 4
+    texts = [message.get("text", "") for message in user.transcript]
+    for question in ("Правила для фото", "Пришлите фото", "коротко о себе", "пунктов программы"):
+        assert sum(question in text for text in texts) == 1, question  # nothing asked again

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -17,7 +18,8 @@ from bot.handlers.supporters import SupCb
 from bot.services import supporters
 from bot.services.addresses import address_key
 from bot.services.crypto import FieldCipher
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, make_settings, start_bot
+from tests.fake_telegram import FakeTelegramServer
 from tests.test_directory import enrol
 from tests.test_export import unzip_export
 
@@ -327,3 +329,57 @@ async def test_a_sign_up_left_half_way_does_not_trap_the_person(running: Running
     await user.send("Иванова Мария")
     await user.expect("Шаг 2 из 5")
     assert await supporters_count(running) == 0
+
+
+async def test_a_restart_mid_sign_up_keeps_the_answers_and_the_place(
+    data_dir: Path, telegram: FakeTelegramServer
+) -> None:
+    settings = make_settings(data_dir, bot_api_url=telegram.base_url)
+    first = start_bot(settings, telegram)
+    running = await anext(first)
+    district_id = await district_of(running, "Гавань", "улица Кораблестроителей")
+    user = running.user()
+    await user.send("/start sup-civic")
+    await user.expect("Стать сторонником коалиции")
+    await user.send("да")  # typed where a button is expected
+    await user.expect("выберите вариант кнопкой")
+    # The supporters' own buttons again, not the candidates' consent.
+    assert user.inline_buttons == ["Согласен(на)", "Не согласен(на)"]
+    await user.press("Согласен")
+    await user.expect("Как вас зовут")
+    await user.send("Светлова Анна")
+    await user.expect("Поделитесь номером")
+    await user.share_contact()
+    await user.expect("Ваш адрес")
+    await user.send("Кораблестроителей 30 кв 5")
+    await user.expect("Адрес найден")
+    await user.press("связь с кандидатами")
+    await user.expect("На что вы согласны")
+    await first.aclose()  # the bot stops with one consent ticked, before «Готово»
+
+    await user.send("да")  # typed while it is down, instead of a tick
+    async for restarted in start_bot(settings, telegram):
+        await user.expect("На что вы согласны")  # the same question, the tick kept
+        assert "✅ связь с кандидатами коалиции" in user.inline_buttons
+        await user.press("волонтёрство")
+        await user.expect("На что вы согласны")
+        await user.press("Готово")
+        await user.expect("Спасибо")
+        card = await user.expect("Ваша запись сторонника")
+        assert "Светлова Анна" in card["text"] and "Гавань, №1" in card["text"]
+        cipher = restarted.app.cipher
+        async with restarted.app.uow_factory() as uow:
+            supporter = await uow.supporters.by_user(user.user_id)
+            civic = await uow.geography.organisation_by_code("civic")
+        assert supporter is not None and civic is not None
+        # Name, phone and address were given before the restart; the consents on both sides.
+        assert cipher.decrypt(supporter.name_enc) == "Светлова Анна"
+        assert cipher.decrypt(supporter.phone_enc) == user.phone
+        assert "Кораблестроителей 30" in (cipher.decrypt(supporter.address_enc) or "")
+        assert supporter.district_id == district_id
+        assert (supporter.consent_contact, supporter.consent_volunteer) == (True, True)
+        assert not supporter.consent_news and supporter.contact_org_id == civic.id
+        assert await supporters_count(restarted) == 1
+    texts = [message.get("text", "") for message in user.transcript]
+    for question in ("Как вас зовут", "Поделитесь номером", "Ваш адрес"):
+        assert sum(question in text for text in texts) == 1, question  # nothing asked again

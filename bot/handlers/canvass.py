@@ -485,14 +485,12 @@ async def _ask_outcome(message: Message, state: FSMContext, t: Translator, draft
     )
 
 
-@router.message(
-    StateFilter(CanvassForm.building, CanvassForm.apartment, CanvassForm.outcome), ~F.text
-)
+@router.message(StateFilter(CanvassForm.building, CanvassForm.apartment), ~F.text)
 async def on_form_not_text(message: Message, t: Translator) -> None:
     await message.answer(t("canvass-expected-text"))
 
 
-@router.message(CanvassForm.outcome, F.text, ~F.text.startswith("/"))
+@router.message(CanvassForm.outcome, ~F.text.startswith("/"))
 async def on_outcome_typed(
     message: Message,
     state: FSMContext,
@@ -569,9 +567,22 @@ async def on_contact_phone(
     await _show_draft(message, state, uow, t, campaign, draft)
 
 
-@router.message(
-    StateFilter(CanvassForm.details, CanvassForm.contact_name), ~F.text.startswith("/")
-)
+@router.message(CanvassForm.contact_name, ~IsCommand())
+async def on_contact_name_other(message: Message, t: Translator) -> None:
+    await message.answer(t("canvass-ask-contact-name"))
+
+
+@router.message(CanvassForm.contact_phone, ~IsCommand())
+async def on_contact_phone_other(message: Message, t: Translator) -> None:
+    await message.answer(t("canvass-contact-phone-invalid"))
+
+
+@router.message(CanvassForm.note, ~IsCommand())
+async def on_note_other(message: Message, t: Translator) -> None:
+    await message.answer(t("canvass-ask-note", limit=service.MAX_NOTE))
+
+
+@router.message(CanvassForm.details, ~F.text.startswith("/"))
 async def on_details_other(
     message: Message,
     state: FSMContext,

@@ -51,7 +51,7 @@ from bot.services.roles import Actor
 from bot.services.supporters_files import FIELDS, MAX_FILE_BYTES, MAX_REPORTED, FileError
 from bot.services.supporters_records import PURPOSES
 from bot.telegram import keyboards
-from bot.telegram.filters import IsStaff
+from bot.telegram.filters import IsCommand, IsStaff
 
 router = Router(name="supporters")
 VIEW, REVIEW_VIEW = "supporters", "supporters_review"  # bulk views opened with the PIN
@@ -133,14 +133,24 @@ async def supporter_link(
     organisation = await uow.geography.organisation_by_code(link.argument)
     await state.set_state(Join.consent)
     await state.update_data(sup_org=organisation.code if organisation else None)
-    markup = InlineKeyboardMarkup(
+    await message.answer(t("supporters-join-intro"), reply_markup=_join_markup(t))
+    return True
+
+
+def _join_markup(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
         inline_keyboard=[
             [_button(t("supporters-button-agree"), "join", 1)],
             [_button(t("supporters-button-decline"), "join", 0)],
         ]
     )
-    await message.answer(t("supporters-join-intro"), reply_markup=markup)
-    return True
+
+
+@router.message(Join.consent, ~IsCommand())
+async def on_join_consent_typed(message: Message, t: Translator) -> None:
+    """Anything but a button at the supporters' consent: the same buttons again, not the
+    candidates' consent (whose button would start a candidate registration)."""
+    await message.answer(t("error-use-buttons"), reply_markup=_join_markup(t))
 
 
 @router.callback_query(SupCb.filter(F.action == "join"), Join.consent)
@@ -217,6 +227,15 @@ async def on_join_address(
 @router.message(StateFilter(Join.name, Join.address), ~F.text)
 async def on_join_not_text(message: Message, t: Translator) -> None:
     await message.answer(t("supporters-text-only"))
+
+
+@router.message(Join.consents, ~IsCommand())
+async def on_join_consents_typed(message: Message, state: FSMContext, t: Translator) -> None:
+    """Typed instead of ticked: the question again, with what is ticked so far."""
+    chosen = dict((await state.get_data()).get("sup_consents") or {})
+    await message.answer(
+        t("supporters-ask-consents"), reply_markup=_consent_keyboard(t, chosen, "toggle")
+    )
 
 
 @router.callback_query(SupCb.filter(F.action == "toggle"), Join.consents)

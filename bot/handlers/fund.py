@@ -46,6 +46,7 @@ from bot.services.deeplinks import DeepLink, build_link
 from bot.services.errors import InputError
 from bot.services.roles import Actor
 from bot.telegram.filters import IsStaff
+from bot.telegram.keyboards import button
 
 router = Router(name="fund")
 LINK_KIND = "don"
@@ -136,10 +137,6 @@ def _text(t: Translator, key: str, **params: object) -> str:
     return t(key, **params)
 
 
-def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
 def _markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=list(rows))
 
@@ -198,7 +195,7 @@ async def send_fund_screen(
     if account is None:
         await message.answer(
             t("fund-intro-new"),
-            reply_markup=_markup([_button(t("fund-button-setup"), FundCb(action="setup"))]),
+            reply_markup=_markup([button(t("fund-button-setup"), FundCb(action="setup"))]),
         )
         return
     election = await uow.geography.current_election()
@@ -207,18 +204,18 @@ async def send_fund_screen(
     await message.answer(
         _summary_text(t, summary),
         reply_markup=_markup(
-            [_button(t("fund-button-share"), FundCb(action="share"))],
+            [button(t("fund-button-share"), FundCb(action="share"))],
             [
-                _button(t("fund-button-donation"), FundCb(action="don")),
-                _button(t("fund-button-spending"), FundCb(action="spend")),
+                button(t("fund-button-donation"), FundCb(action="don")),
+                button(t("fund-button-spending"), FundCb(action="spend")),
             ],
-            [_button(t("fund-button-import"), FundCb(action="import"))],
-            [_button(t("fund-button-returns", count=open_returns), FundCb(action="returns"))],
+            [button(t("fund-button-import"), FundCb(action="import"))],
+            [button(t("fund-button-returns", count=open_returns), FundCb(action="returns"))],
             [
-                _button(t("fund-button-pdf"), FundCb(action="pdf")),
-                _button(t("fund-button-xlsx"), FundCb(action="xlsx")),
+                button(t("fund-button-pdf"), FundCb(action="pdf")),
+                button(t("fund-button-xlsx"), FundCb(action="xlsx")),
             ],
-            [_button(t("fund-button-edit"), FundCb(action="setup"))],
+            [button(t("fund-button-edit"), FundCb(action="setup"))],
         ),
     )
 
@@ -352,15 +349,15 @@ async def _next_setup_step(
         await state.set_state(SETUP_STATES[following])
         markup = None
         if following in OPTIONAL_STEPS:
-            markup = _markup([_button(t("fund-button-skip"), FundCb(action="skip"))])
+            markup = _markup([button(t("fund-button-skip"), FundCb(action="skip"))])
         await message.answer(_text(t, SETUP_PROMPTS[following]), reply_markup=markup)
         return
     await state.set_state(FundForm.confirm)
     await message.answer(
         t("fund-confirm-details") + "\n\n" + _details_text(t, details),
         reply_markup=_markup(
-            [_button(t("fund-button-save"), FundCb(action="save"))],
-            [_button(t("fund-button-redo"), FundCb(action="setup"))],
+            [button(t("fund-button-save"), FundCb(action="save"))],
+            [button(t("fund-button-redo"), FundCb(action="setup"))],
         ),
     )
 
@@ -550,7 +547,7 @@ async def on_amount(message: Message, state: FSMContext, t: Translator) -> None:
     await state.set_state(FundForm.day)
     await message.answer(
         t("fund-ask-day"),
-        reply_markup=_markup([_button(t("fund-button-today"), FundCb(action="today"))]),
+        reply_markup=_markup([button(t("fund-button-today"), FundCb(action="today"))]),
     )
 
 
@@ -606,7 +603,7 @@ async def _after_day(
         return
     await state.set_state(FundForm.donor_type)
     rows = [
-        [_button(_text(t, DONOR_TYPE_LABELS[kind]), FundCb(action="dtype", n=index))]
+        [button(_text(t, DONOR_TYPE_LABELS[kind]), FundCb(action="dtype", n=index))]
         for index, kind in enumerate(DONOR_TYPES)
     ]
     await message.answer(t("fund-ask-donor-type"), reply_markup=_markup(*rows))
@@ -632,7 +629,7 @@ async def on_spend_note(
     await state.update_data(fund_entry=None)
     await message.answer(
         t("fund-spending-recorded", amount=ledger.rub(int(entry.get("amount", 0)))),
-        reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
+        reply_markup=_markup([button(t("fund-button-back"), FundCb(action="menu"))]),
     )
 
 
@@ -720,9 +717,9 @@ async def _ask_status(message: Message, state: FSMContext, t: Translator) -> Non
     await message.answer(
         t("fund-ask-donor-status"),
         reply_markup=_markup(
-            [_button(t("fund-status-complete"), FundCb(action="dstat", n=0))],
-            [_button(t("fund-status-incomplete"), FundCb(action="dstat", n=1))],
-            [_button(t("fund-status-ineligible"), FundCb(action="dstat", n=2))],
+            [button(t("fund-status-complete"), FundCb(action="dstat", n=0))],
+            [button(t("fund-status-incomplete"), FundCb(action="dstat", n=1))],
+            [button(t("fund-status-ineligible"), FundCb(action="dstat", n=2))],
         ),
     )
 
@@ -787,7 +784,7 @@ async def _record_donation(
         lines.append(t("fund-over-limit"))
     await message.answer(
         "\n\n".join(lines),
-        reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
+        reply_markup=_markup([button(t("fund-button-back"), FundCb(action="menu"))]),
     )
 
 
@@ -836,9 +833,9 @@ async def on_returns(
 
 
 def _entry_buttons(t: Translator, entry: FundEntry) -> list[InlineKeyboardButton]:
-    buttons = [_button(t("fund-button-returned", n=entry.id), FundCb(action="ret", n=entry.id))]
+    buttons = [button(t("fund-button-returned", n=entry.id), FundCb(action="ret", n=entry.id))]
     if entry.flag is Flag.ANONYMOUS:
-        buttons.append(_button(t("fund-button-complete"), FundCb(action="clear", n=entry.id)))
+        buttons.append(button(t("fund-button-complete"), FundCb(action="clear", n=entry.id)))
     return buttons
 
 
@@ -878,7 +875,7 @@ async def on_entry(
         return
     await callback.answer()
     text = _entry_line(t, ledger.view_entry(entry, cipher))
-    rows = [[_button(t("fund-button-back"), FundCb(action="menu"))]]
+    rows = [[button(t("fund-button-back"), FundCb(action="menu"))]]
     if entry.flag is not None and entry.returned_at is None:
         text += "\n" + _flag_text(t, entry, today_in(settings))
         rows.insert(0, _entry_buttons(t, entry))
@@ -902,7 +899,7 @@ async def on_returned(
     await callback.answer(t("fund-marked-returned", n=entry.id))
     await callback_message(callback).answer(
         t("fund-marked-returned", n=entry.id),
-        reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
+        reply_markup=_markup([button(t("fund-button-back"), FundCb(action="menu"))]),
     )
 
 
@@ -921,7 +918,7 @@ async def on_clear(
     await callback.answer()
     await callback_message(callback).answer(
         t("fund-flag-cleared", n=entry.id),
-        reply_markup=_markup([_button(t("fund-button-back"), FundCb(action="menu"))]),
+        reply_markup=_markup([button(t("fund-button-back"), FundCb(action="menu"))]),
     )
 
 
@@ -1002,8 +999,8 @@ async def on_statement(
     await message.answer(
         "\n\n".join(lines),
         reply_markup=_markup(
-            [_button(t("fund-button-returns", count=open_returns), FundCb(action="returns"))],
-            [_button(t("fund-button-back"), FundCb(action="menu"))],
+            [button(t("fund-button-returns", count=open_returns), FundCb(action="returns"))],
+            [button(t("fund-button-back"), FundCb(action="menu"))],
         ),
     )
 
@@ -1180,8 +1177,8 @@ async def _end_donor_dialog(state: FSMContext) -> None:
 def _eligibility_markup(t: Translator, index: int) -> InlineKeyboardMarkup:
     return _markup(
         [
-            _button(t("fund-yes"), DonorCb(step="q", n=index, yes=True)),
-            _button(t("fund-no"), DonorCb(step="q", n=index, yes=False)),
+            button(t("fund-yes"), DonorCb(step="q", n=index, yes=True)),
+            button(t("fund-no"), DonorCb(step="q", n=index, yes=False)),
         ]
     )
 
@@ -1261,8 +1258,8 @@ async def on_donor_amount(
     await message.answer(
         t("fund-donate-details-offer"),
         reply_markup=_markup(
-            [_button(t("fund-donate-give-details"), DonorCb(step="data"))],
-            [_button(t("fund-donate-no-details"), DonorCb(step="nodata"))],
+            [button(t("fund-donate-give-details"), DonorCb(step="data"))],
+            [button(t("fund-donate-no-details"), DonorCb(step="nodata"))],
         ),
     )
 
@@ -1439,7 +1436,7 @@ async def render_return_reminder(
         return None
     assert entry is not None
     text = "⏰ " + t("fund-reminder-return") + "\n" + _flag_text(t, entry, today)
-    return text, _markup([_button(t("fund-reminder-open"), FundCb(action="entry", n=entry.id))])
+    return text, _markup([button(t("fund-reminder-open"), FundCb(action="entry", n=entry.id))])
 
 
 register("fund_report", _run_report, lambda actor: actor.is_registered_candidate)

@@ -36,13 +36,13 @@ from bot.handlers.canvass_views import (
     draft_text,
     history_text,
     keyboard,
-    message_of,
     outcome_keyboard,
     outcome_name,
     show_error,
 )
 from bot.handlers.deeplinks import deep_link
 from bot.handlers.quest import QuestHolder, service_for
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
@@ -169,7 +169,7 @@ async def on_volunteer_consent(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    message = message_of(callback)
+    message = callback_message(callback)
     if not callback_data.agree:
         await state.update_data(vol_token=None)
         await message.answer(t("consent-declined"))
@@ -692,7 +692,7 @@ async def on_button(
         await callback.answer(t("canvass-no-campaign"), show_alert=True)
         return
     action = callback_data.a
-    message = message_of(callback)
+    message = callback_message(callback)
     try:
         handler = _ACTIONS.get(action)
         if handler is None:

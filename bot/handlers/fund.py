@@ -161,6 +161,36 @@ async def on_fund(
     actor: Actor,
     settings: Settings,
 ) -> None:
+    await _open_fund(message, state, uow, cipher, quest_holder, t, actor, settings)
+
+
+@router.callback_query(FundCb.filter(F.action == "menu"))
+async def on_menu(
+    callback: CallbackQuery,
+    state: FSMContext,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    quest_holder: QuestHolder,
+    t: Translator,
+    actor: Actor,
+    settings: Settings,
+) -> None:
+    await callback.answer()
+    message = callback_message(callback)
+    await _open_fund(message, state, uow, cipher, quest_holder, t, actor, settings)
+
+
+async def _open_fund(
+    message: Message,
+    state: FSMContext,
+    uow: UnitOfWork,
+    cipher: FieldCipher,
+    quest_holder: QuestHolder,
+    t: Translator,
+    actor: Actor,
+    settings: Settings,
+) -> None:
+    """The fund screen, from /fund or a "back" button; a fund dialog in progress is left."""
     candidate = await _candidate(uow, actor)
     if candidate is None:
         await message.answer(t("fund-candidates-only"))
@@ -246,29 +276,6 @@ def _summary_text(t: Translator, summary: ledger.Summary) -> str:
     if summary.over_limit:
         lines.append(t("fund-over-limit"))
     return "\n\n".join(lines)
-
-
-@router.callback_query(FundCb.filter(F.action == "menu"))
-async def on_menu(
-    callback: CallbackQuery,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    quest_holder: QuestHolder,
-    t: Translator,
-    actor: Actor,
-    settings: Settings,
-) -> None:
-    await callback.answer()
-    candidate = await _candidate(uow, actor)
-    if candidate is None:
-        await callback_message(callback).answer(t("fund-candidates-only"))
-        return
-    await state.set_state(None)
-    # A dialog left with /cancel may have kept a donor's name in its (encrypted) data: gone.
-    await state.update_data(fund_entry=None, fund_details=None)
-    await _sync_quest(uow, cipher, quest_holder, candidate, t, settings)
-    await send_fund_screen(callback_message(callback), uow, t, candidate)
 
 
 # --- bank details ----------------------------------------------------------------------------
@@ -1340,12 +1347,6 @@ async def _send_donor_qr(
     await message.answer_photo(BufferedInputFile(png, filename="donation.png"), caption=caption)
 
 
-@router.message(DonorForm.eligibility)
-@router.message(DonorForm.choice)
-async def on_donor_press_buttons(message: Message, t: Translator) -> None:
-    await message.answer(t("fund-donate-use-buttons"))
-
-
 TEXT_STATES = (
     *SETUP_STATES.values(),
     FundForm.amount,
@@ -1364,8 +1365,18 @@ async def on_not_text(message: Message, t: Translator) -> None:
     await message.answer(t("fund-text-expected"))
 
 
-@router.message(StateFilter(FundForm.confirm, FundForm.donor_type, FundForm.donor_status))
+BUTTON_STATES = (
+    FundForm.confirm,
+    FundForm.donor_type,
+    FundForm.donor_status,
+    DonorForm.eligibility,
+    DonorForm.choice,
+)
+
+
+@router.message(StateFilter(*BUTTON_STATES))
 async def on_use_buttons(message: Message, t: Translator) -> None:
+    """A message where the dialog waits for a button: the dialog keeps its place."""
     await message.answer(t("fund-donate-use-buttons"))
 
 

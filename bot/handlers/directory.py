@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.handlers import review
-from bot.handlers.fund import card_line as fund_card_line
+from bot.handlers.fund_staff import card_line as fund_card_line
 from bot.handlers.quest import QuestHolder, service_for, today_in
 from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator

@@ -25,6 +25,7 @@ from aiogram.types import (
 from bot.config import Settings
 from bot.db.models import Candidate, Election
 from bot.db.uow import UnitOfWork
+from bot.handlers.fund_views import FundCb
 from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.quests.loader import Quest, QuestError, load_quest
@@ -377,8 +378,6 @@ async def _show_task(message: Message, state: FSMContext, ctx: Context, view: Ta
         )
         rows = [back]
         if task.action == "fund":  # the fund's own screen (bot.handlers.fund)
-            from bot.handlers.fund import FundCb
-
             rows.insert(0, [button(t("quest-action-fund"), FundCb(action="menu"))])
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 

@@ -221,13 +221,13 @@ def test_flags_anonymous_ineligible_and_over_the_cap() -> None:
 
 
 def test_every_label_table_names_existing_messages(catalog: Catalog) -> None:
-    from bot.handlers import fund as handlers
+    from bot.handlers import fund_details, fund_views
 
     keys = [
-        *handlers.SETUP_PROMPTS.values(),
-        *handlers.DONOR_TYPE_LABELS.values(),
-        *handlers.FLAG_LABELS.values(),
-        *handlers.FLAG_SHORT.values(),
+        *fund_details.SETUP_PROMPTS.values(),
+        *fund_views.DONOR_TYPE_LABELS.values(),
+        *fund_views.FLAG_LABELS.values(),
+        *fund_views.FLAG_SHORT.values(),
         *(q.ask for q in fund_donor.QUESTIONS),
         *(q.refusal for q in fund_donor.QUESTIONS),
     ]

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry
-from bot.handlers.fund import FundCb
+from bot.handlers.fund_views import FundCb
 from bot.handlers.pin_gate import VIEW_MINUTES
 from bot.handlers.supporters import SupCb
 from bot.services import anomalies, supporters

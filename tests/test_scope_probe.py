@@ -27,7 +27,7 @@ from bot.handlers.canvass import VolConsentCb
 from bot.handlers.canvass_office import OfficeCb
 from bot.handlers.canvass_views import CvCb
 from bot.handlers.documents import DocsCb
-from bot.handlers.fund import DonorCb, FundCb
+from bot.handlers.fund_views import DonorCb, FundCb
 from bot.handlers.materials_views import MatCb
 from bot.handlers.questions import QuestionCb
 from bot.handlers.review import ReviewCb

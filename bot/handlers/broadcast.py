@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.db.models import Candidate, Organisation
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for
+from bot.handlers.views import callback_message
 from bot.i18n import Translator
 from bot.services import broadcast
 from bot.services.broadcast import Audience, LiveCounts, Segment, SegmentKind, StatusRef
@@ -161,14 +162,14 @@ async def _ask_text(
     segment: Segment,
     label: str,
 ) -> None:
-    assert isinstance(event.message, Message)
+    message = callback_message(event)
     if count == 0:
         await event.answer(t("broadcast-nobody"), show_alert=True)
         return
     await event.answer()
     await state.set_state(BroadcastForm.text)
     await state.update_data(bc_kind=segment.kind.value, bc_value=segment.value, bc_label=label)
-    await event.message.answer(
+    await message.answer(
         t("broadcast-ask-text", segment=label, count=count, limit=broadcast.MAX_TEXT)
     )
 
@@ -201,8 +202,7 @@ async def on_segment(
         await state.set_state(BroadcastForm.choice)
         await state.update_data(bc_kind=kind.value)
         rows = [[_button(label, "pick", value)] for label, value in choices]
-        assert isinstance(callback.message, Message)
-        await callback.message.answer(
+        await callback_message(callback).answer(
             _choice_prompt(t, kind),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=[*rows, _cancel(t)]),
         )
@@ -320,14 +320,12 @@ async def on_confirm(
     except InputError:
         found = []
     await callback.answer()
-    assert isinstance(callback.message, Message)
-    await callback.message.edit_reply_markup(reply_markup=None)
+    message = callback_message(callback)
+    await message.edit_reply_markup(reply_markup=None)
     # The status message first: the outbox rows carry it, and the dispatcher edits it with
     # the live progress (bot.telegram.broadcast_progress).
     unique = len(dict.fromkeys(found))
-    status = await callback.message.answer(
-        render_live(t, broadcast_id, LiveCounts(0, 0, 0, unique))
-    )
+    status = await message.answer(render_live(t, broadcast_id, LiveCounts(0, 0, 0, unique)))
     count = await broadcast.enqueue(
         uow,
         broadcast_id,
@@ -338,7 +336,7 @@ async def on_confirm(
         StatusRef(status.chat.id, status.message_id),
     )
     await state.clear()
-    await callback.message.answer(t("broadcast-queued", count=count, id=broadcast_id))
+    await message.answer(t("broadcast-queued", count=count, id=broadcast_id))
 
 
 @router.callback_query(BroadcastCb.filter(F.action == "no"))
@@ -346,8 +344,7 @@ async def on_cancel(callback: CallbackQuery, state: FSMContext, t: Translator) -
     if (await state.get_state() or "").startswith(BroadcastForm.__name__):
         await state.clear()
     await callback.answer()
-    assert isinstance(callback.message, Message)
-    await callback.message.answer(t("broadcast-cancelled"))
+    await callback_message(callback).answer(t("broadcast-cancelled"))
 
 
 @router.message(Command("broadcast_status"))

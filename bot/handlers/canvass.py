@@ -17,7 +17,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, StateFilter, or_f
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -36,13 +36,13 @@ from bot.handlers.canvass_views import (
     draft_text,
     history_text,
     keyboard,
-    message_of,
     outcome_keyboard,
     outcome_name,
     show_error,
 )
 from bot.handlers.deeplinks import deep_link
 from bot.handlers.quest import QuestHolder, service_for
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
@@ -169,7 +169,7 @@ async def on_volunteer_consent(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    message = message_of(callback)
+    message = callback_message(callback)
     if not callback_data.agree:
         await state.update_data(vol_token=None)
         await message.answer(t("consent-declined"))
@@ -685,10 +685,10 @@ async def _line_note(
     await message.answer(Markup("\n".join(lines)), reply_markup=keyboard(rows))
 
 
-@router.callback_query(CvCb.filter())
+@router.callback_query(or_f(CvCb.filter(), office.OfficeCb.filter()))
 async def on_button(
     callback: CallbackQuery,
-    callback_data: CvCb,
+    callback_data: CvCb | office.OfficeCb,
     state: FSMContext,
     uow: UnitOfWork,
     cipher: FieldCipher,
@@ -698,36 +698,29 @@ async def on_button(
     settings: Settings,
     quest_holder: QuestHolder | None = None,
 ) -> None:
+    """Every canvass button: the notes' (CvCb, the actions below) and the office's (OfficeCb,
+    bot.handlers.canvass_office.ACTIONS, the candidate's own)."""
     campaign = await campaign_for(uow, actor)
     if campaign is None:
         await callback.answer(t("canvass-no-campaign"), show_alert=True)
         return
-    action = callback_data.a
-    message = message_of(callback)
+    in_office = isinstance(callback_data, office.OfficeCb)
+    ctx = ButtonContext(
+        callback, callback_data, state, uow, cipher, t, actor, bot, settings, campaign,
+        quest_holder,
+    )  # fmt: skip
     try:
-        handler = _ACTIONS.get(action)
+        handler = (office.ACTIONS if in_office else _ACTIONS).get(callback_data.a)
         if handler is None:
             raise InputError("canvass-gone")
-        ctx = ButtonContext(
-            callback,
-            callback_data,
-            state,
-            uow,
-            cipher,
-            t,
-            actor,
-            bot,
-            settings,
-            campaign,
-            quest_holder,
-        )
+        if in_office:
+            ctx.candidate_only()  # the office is the candidate's own
         await handler(ctx)
     except InputError as error:
         await show_error(callback, t, error)
         return
     if not ctx.answered:
         await callback.answer()
-    del message
 
 
 async def _new(ctx: ButtonContext) -> None:

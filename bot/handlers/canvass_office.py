@@ -17,7 +17,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     BufferedInputFile,
-    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -76,40 +75,6 @@ class OfficeForm(StatesGroup):
 
 def office_button(text: str, action: str, id: int = 0) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=OfficeCb(a=action, id=id).pack())
-
-
-@router.callback_query(OfficeCb.filter())
-async def on_office_button(
-    callback: CallbackQuery,
-    callback_data: OfficeCb,
-    state: FSMContext,
-    uow: UnitOfWork,
-    cipher: FieldCipher,
-    t: Translator,
-    actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    quest_holder: QuestHolder | None = None,
-) -> None:
-    campaign = await campaign_for(uow, actor)
-    if campaign is None:
-        await callback.answer(t("canvass-no-campaign"), show_alert=True)
-        return
-    ctx = ButtonContext(
-        callback, callback_data, state, uow, cipher, t, actor, bot, settings, campaign,
-        quest_holder,
-    )  # fmt: skip
-    try:
-        handler = _ACTIONS.get(callback_data.a)
-        if handler is None:
-            raise InputError("canvass-gone")
-        ctx.candidate_only()  # the office is the candidate's own
-        await handler(ctx)
-    except InputError as error:
-        await show_error(callback, t, error)
-        return
-    if not ctx.answered:
-        await callback.answer()
 
 
 async def send_summary(
@@ -395,7 +360,8 @@ async def _erase(ctx: ButtonContext) -> None:
     await ctx.message.answer(ctx.t("canvass-erase-prompt"))
 
 
-_ACTIONS = {
+# Run by bot.handlers.canvass.on_button, the one handler of every canvass button.
+ACTIONS = {
     "fus": _follow_ups,
     "fd": _follow_up_done,
     "gl": _gotv,

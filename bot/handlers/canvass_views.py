@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import canvass as service
 from bot.services import canvass_addresses as addresses
@@ -40,11 +41,6 @@ def button(text: str, action: str, id: int = 0, v: str = "") -> InlineKeyboardBu
 
 def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def message_of(callback: CallbackQuery) -> Message:
-    assert isinstance(callback.message, Message)
-    return callback.message
 
 
 async def show_error(target: Message | CallbackQuery, t: Translator, error: InputError) -> None:
@@ -99,7 +95,7 @@ class ButtonContext:
 
     @property
     def message(self) -> Message:
-        return message_of(self.callback)
+        return callback_message(self.callback)
 
     async def answer(self, text: str, alert: bool = False) -> None:
         await self.callback.answer(text, show_alert=alert)

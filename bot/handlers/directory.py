@@ -15,8 +15,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.config import Settings
 from bot.db.uow import UnitOfWork
 from bot.handlers import review
-from bot.handlers.fund import card_line as fund_card_line
+from bot.handlers.fund_staff import card_line as fund_card_line
 from bot.handlers.quest import QuestHolder, service_for, today_in
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import directory, names, pending
 from bot.services.crypto import FieldCipher
@@ -148,8 +149,7 @@ async def on_page(
     if not items:
         return
     text, markup = await _list_screen(uow, cipher, t, items, callback_data.n)
-    assert isinstance(callback.message, Message)
-    await callback.message.edit_text(text, reply_markup=markup)
+    await callback_message(callback).edit_text(text, reply_markup=markup)
 
 
 async def _row_in_scope(uow: UnitOfWork, actor: Actor, candidate_id: int) -> directory.Row | None:
@@ -180,8 +180,9 @@ async def on_card(
         await callback.answer(t("directory-not-found"), show_alert=True)
         return
     await callback.answer()
-    assert isinstance(callback.message, Message)
-    await _send_card(callback.message, row, uow, cipher, quest_holder, t, actor, settings)
+    await _send_card(
+        callback_message(callback), row, uow, cipher, quest_holder, t, actor, settings
+    )
 
 
 async def _send_card(
@@ -249,8 +250,7 @@ async def on_write(
     await callback.answer()
     await state.set_state(DirectoryForm.message)
     await state.update_data(directory_to=callback_data.n)
-    assert isinstance(callback.message, Message)
-    await callback.message.answer(t("directory-ask-message"))
+    await callback_message(callback).answer(t("directory-ask-message"))
 
 
 @router.message(DirectoryForm.message, F.text, ~F.text.startswith("/"))

@@ -38,6 +38,7 @@ from bot.services.documents import DocumentsService, File, Overview, decide
 from bot.services.errors import InputError
 from bot.services.pending import Attachment, Decided, PendingCard, PendingContext, PendingItem
 from bot.services.roles import Actor
+from bot.telegram.keyboards import button
 
 log = logging.getLogger(__name__)
 router = Router(name="documents")
@@ -81,10 +82,6 @@ class DocsForm(StatesGroup):
     answer = State()  # a candidate answers one question
 
 
-def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
 def _text(t: Translator, key: str, **params: object) -> str:
     """A catalogue message whose id comes from the questionnaire's data (documents_form)."""
     return t(key, **params)
@@ -121,15 +118,15 @@ def _overview_text(t: Translator, overview: Overview) -> str:
 def _overview_markup(t: Translator, overview: Overview) -> InlineKeyboardMarkup:
     rows = []
     if not overview.complete:
-        rows.append([_button(t("docs-button-continue"), DocsCb(action="go"))])
+        rows.append([button(t("docs-button-continue"), DocsCb(action="go"))])
     if overview.answered:
-        rows.append([_button(t("docs-button-answers"), DocsCb(action="list"))])
+        rows.append([button(t("docs-button-answers"), DocsCb(action="list"))])
     if overview.complete:
-        rows.append([_button(t("docs-button-get"), DocsCb(action="get"))])
+        rows.append([button(t("docs-button-get"), DocsCb(action="get"))])
         if overview.status in (PackageStatus.DRAFT, PackageStatus.RETURNED):
-            rows.append([_button(t("docs-button-submit"), DocsCb(action="submit"))])
+            rows.append([button(t("docs-button-submit"), DocsCb(action="submit"))])
     if overview.version:
-        rows.append([_button(t("docs-button-history"), DocsCb(action="hist"))])
+        rows.append([button(t("docs-button-history"), DocsCb(action="hist"))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -280,13 +277,13 @@ async def _ask(
         lines.append(t("docs-current", value=_shown(t, question, answers[question.id])))
     rows: list[list[InlineKeyboardButton]] = []
     for index, key in enumerate(CHOICE_KEYS.get(question.kind, ())):
-        rows.append([_button(_text(t, key), DocsCb(action="ch", field=question.id, n=index))])
+        rows.append([button(_text(t, key), DocsCb(action="ch", field=question.id, n=index))])
     suggestion = await service.suggestion(question.id)
     if suggestion:
-        rows.append([_button(suggestion[:60], DocsCb(action="use", field=question.id))])
+        rows.append([button(suggestion[:60], DocsCb(action="use", field=question.id))])
     if not question.required:
-        rows.append([_button(t("docs-button-skip"), DocsCb(action="skip", field=question.id))])
-    rows.append([_button(t("docs-button-back"), DocsCb(action="menu"))])
+        rows.append([button(t("docs-button-skip"), DocsCb(action="skip", field=question.id))])
+    rows.append([button(t("docs-button-back"), DocsCb(action="menu"))])
     await state.set_state(DocsForm.answer)
     await state.update_data(docs_field=question.id, docs_edit=edit)
     await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
@@ -429,9 +426,9 @@ async def _show_answers(message: Message, service: DocumentsService, t: Translat
         value = answers.get(question.id)
         shown = _shown(t, question, value) if value is not None else t("docs-not-answered")
         lines.append(t("docs-answer-line", field=short, value=shown))
-        buttons.append(_button("✏️ " + short, DocsCb(action="edit", field=question.id)))
+        buttons.append(button("✏️ " + short, DocsCb(action="edit", field=question.id)))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_button(t("docs-button-back"), DocsCb(action="menu"))])
+    rows.append([button(t("docs-button-back"), DocsCb(action="menu"))])
     await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -478,13 +475,13 @@ async def _show_history(message: Message, service: DocumentsService, t: Translat
         )
         rows.append(
             [
-                _button(
+                button(
                     t("docs-button-version", version=version.number),
                     DocsCb(action="ver", n=version.number),
                 )
             ]
         )
-    rows.append([_button(t("docs-button-back"), DocsCb(action="menu"))])
+    rows.append([button(t("docs-button-back"), DocsCb(action="menu"))])
     await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 

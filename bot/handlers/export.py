@@ -19,7 +19,7 @@ from aiogram.types import BufferedInputFile, Message
 from bot.db.models.fund import EntryKind
 from bot.db.uow import UnitOfWork
 from bot.handlers.canvass_views import outcome_name, topic_name
-from bot.handlers.fund import DONOR_TYPE_LABELS, FLAG_SHORT
+from bot.handlers.fund_views import DONOR_TYPE_LABELS, FLAG_SHORT
 from bot.handlers.pin_gate import register, require_pin
 from bot.i18n import Translator
 from bot.services import directory, export, export_campaign, names, supporters

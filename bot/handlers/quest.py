@@ -25,6 +25,7 @@ from aiogram.types import (
 from bot.config import Settings
 from bot.db.models import Candidate, Election
 from bot.db.uow import UnitOfWork
+from bot.handlers.fund_views import FundCb
 from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.quests.loader import Quest, QuestError, load_quest
@@ -48,6 +49,7 @@ from bot.services.quest import QuestService, QuestStore, StageView, StepResult, 
 from bot.services.roles import Actor
 from bot.telegram.callbacks import QuestCb
 from bot.telegram.filters import IsAdmin
+from bot.telegram.keyboards import button
 
 router = Router(name="quest")
 BAR_WIDTH = 10
@@ -136,10 +138,6 @@ async def _targets(
     }
 
 
-def _button(text: str, data: QuestCb) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
 def _bar(done: int, total: int) -> str:
     filled = round(BAR_WIDTH * done / total) if total else 0
     return "▓" * filled + "░" * (BAR_WIDTH - filled)
@@ -180,7 +178,7 @@ def render_stage(
     lines += [_task_line(t, view) for view in stage.tasks]
     rows = [
         [
-            _button(
+            button(
                 f"{MARKS[v.state]} {v.item.task.title.get(t.locale)}",
                 QuestCb(action="task", task=v.full_id),
             )
@@ -190,8 +188,8 @@ def render_stage(
     ]
     rows.append(
         [
-            _button(t("quest-button-about"), QuestCb(action="about", n=stage.index)),
-            _button(t("quest-button-stages"), QuestCb(action="stages")),
+            button(t("quest-button-about"), QuestCb(action="about", n=stage.index)),
+            button(t("quest-button-stages"), QuestCb(action="stages")),
         ]
     )
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
@@ -307,7 +305,7 @@ async def _show_stages(message: Message, ctx: Context) -> None:
         mark = "✅" if stage.finished else "🔒" if stage.lock else "▶️"
         title = f"{mark} {stage.index + 1}. {spec.title.get(t.locale)}"
         lines.append(f"{title} — {stage.done}/{stage.total}")
-        rows.append([_button(title, QuestCb(action="stage", n=stage.index))])
+        rows.append([button(title, QuestCb(action="stage", n=stage.index))])
     await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -316,7 +314,7 @@ async def _show_about(message: Message, ctx: Context, index: int) -> None:
         return
     spec = ctx.quest.stages[index]
     back = InlineKeyboardMarkup(
-        inline_keyboard=[[_button(ctx.t("quest-button-back"), QuestCb(action="stage", n=index))]]
+        inline_keyboard=[[button(ctx.t("quest-button-back"), QuestCb(action="stage", n=index))]]
     )
     await message.answer(
         f"<b>{spec.title.get(ctx.t.locale)}</b>\n\n{spec.intro.get(ctx.t.locale)}",
@@ -342,7 +340,7 @@ def _task_header(ctx: Context, view: TaskView) -> str:
 async def _show_task(message: Message, state: FSMContext, ctx: Context, view: TaskView) -> None:
     task = view.item.task
     t = ctx.t
-    back = [_button(t("quest-button-back"), QuestCb(action="stage", n=view.item.stage_index))]
+    back = [button(t("quest-button-back"), QuestCb(action="stage", n=view.item.stage_index))]
     if isinstance(task, ReadTask):
         await _show_page(message, ctx, view, 0, edit=False)
     elif isinstance(task, ChecklistTask):
@@ -367,7 +365,7 @@ async def _show_task(message: Message, state: FSMContext, ctx: Context, view: Ta
         rows = [back]
         if view.state is not TaskState.WAITING:
             rows.insert(
-                0, [_button(t("quest-button-request"), QuestCb(action="appr", task=view.full_id))]
+                0, [button(t("quest-button-request"), QuestCb(action="appr", task=view.full_id))]
             )
         text = _task_header(ctx, view) + "\n\n" + task.prompt.get(t.locale)
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
@@ -380,10 +378,7 @@ async def _show_task(message: Message, state: FSMContext, ctx: Context, view: Ta
         )
         rows = [back]
         if task.action == "fund":  # the fund's own screen (bot.handlers.fund)
-            from bot.handlers.fund import FundCb
-
-            data = FundCb(action="menu").pack()
-            rows.insert(0, [InlineKeyboardButton(text=t("quest-action-fund"), callback_data=data)])
+            rows.insert(0, [button(t("quest-action-fund"), FundCb(action="menu"))])
         await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -409,17 +404,15 @@ async def _show_page(
         text += "\n\n" + t("quest-page", number=page + 1, total=len(task.pages))
     nav = []
     if page > 0:
-        nav.append(_button("◀️", QuestCb(action="page", task=view.full_id, n=page - 1)))
+        nav.append(button("◀️", QuestCb(action="page", task=view.full_id, n=page - 1)))
     if page < len(task.pages) - 1:
         nav.append(
-            _button(t("quest-button-next"), QuestCb(action="page", task=view.full_id, n=page + 1))
+            button(t("quest-button-next"), QuestCb(action="page", task=view.full_id, n=page + 1))
         )
     rows = [nav] if nav else []
     if page == len(task.pages) - 1:
-        rows.append([_button(t("quest-button-read"), QuestCb(action="read", task=view.full_id))])
-    rows.append(
-        [_button(t("quest-button-back"), QuestCb(action="stage", n=view.item.stage_index))]
-    )
+        rows.append([button(t("quest-button-read"), QuestCb(action="read", task=view.full_id))])
+    rows.append([button(t("quest-button-back"), QuestCb(action="stage", n=view.item.stage_index))])
     markup = InlineKeyboardMarkup(inline_keyboard=rows)
     if edit:
         await message.edit_text(text, reply_markup=markup)
@@ -436,16 +429,14 @@ def _checklist_screen(
     ticked = set(list_of(data, "ticked"))
     rows = [
         [
-            _button(
+            button(
                 ("☑️ " if item.id in ticked else "⬜ ") + item.text.get(t.locale),
                 QuestCb(action="tick", task=view.full_id, n=index),
             )
         ]
         for index, item in enumerate(task.items)
     ]
-    rows.append(
-        [_button(t("quest-button-back"), QuestCb(action="stage", n=view.item.stage_index))]
-    )
+    rows.append([button(t("quest-button-back"), QuestCb(action="stage", n=view.item.stage_index))])
     text = _task_header(ctx, view) + _intro(task, t) + "\n\n" + t("quest-checklist-hint")
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -493,15 +484,15 @@ async def _ask_next_field(
     rows: list[list[InlineKeyboardButton]] = []
     if question.type == "yes_no":
         rows.append([
-            _button(t("quest-yes"), QuestCb(action="yn", task=view.full_id, n=1)),
-            _button(t("quest-no"), QuestCb(action="yn", task=view.full_id, n=0)),
+            button(t("quest-yes"), QuestCb(action="yn", task=view.full_id, n=1)),
+            button(t("quest-no"), QuestCb(action="yn", task=view.full_id, n=0)),
         ])  # fmt: skip
     for index, choice in enumerate(question.choices):
         rows.append(
-            [_button(choice.text.get(t.locale), QuestCb(action="ch", task=view.full_id, n=index))]
+            [button(choice.text.get(t.locale), QuestCb(action="ch", task=view.full_id, n=index))]
         )
     if not question.required:
-        rows.append([_button(t("quest-button-skip"), QuestCb(action="skip", task=view.full_id))])
+        rows.append([button(t("quest-button-skip"), QuestCb(action="skip", task=view.full_id))])
     await state.set_state(QuestForm.answer)
     await state.update_data(quest_task=view.full_id, quest_field=question.id)
     markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

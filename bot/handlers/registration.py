@@ -45,9 +45,7 @@ STEP_STATES = {
 
 
 def _chat(event: Message | CallbackQuery) -> Message:
-    message = event.message if isinstance(event, CallbackQuery) else event
-    assert isinstance(message, Message)
-    return message
+    return views.callback_message(event) if isinstance(event, CallbackQuery) else event
 
 
 async def ask(

@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.db.models import Candidate, TaskProgress, TaskStatus
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for, step_summary
+from bot.handlers.views import callback_message
 from bot.i18n import Translator
 from bot.quests.schema import QuestionnaireTask, UploadTask
 from bot.services import directory, names, pending
@@ -312,8 +313,7 @@ async def on_return(
     await callback.answer()
     await state.set_state(ReviewForm.comment)
     await state.update_data(review_kind=callback_data.kind, review_item=callback_data.id)
-    assert isinstance(callback.message, Message)
-    await callback.message.answer(t("review-ask-comment"))
+    await callback_message(callback).answer(t("review-ask-comment"))
 
 
 @router.message(ReviewForm.comment, F.text, ~F.text.startswith("/"))
@@ -374,7 +374,6 @@ async def _decide(
     done = t("review-done-approved" if comment is None else "review-done-returned")
     if isinstance(event, CallbackQuery):
         await event.answer(done)
-        assert isinstance(event.message, Message)
-        await event.message.answer(done)
+        await callback_message(event).answer(done)
     else:
         await event.answer(done)

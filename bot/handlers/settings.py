@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.db.models import NotificationSettings
 from bot.db.uow import UnitOfWork
+from bot.handlers.views import callback_message
 from bot.i18n import Translator
 from bot.services.reminders import MUTABLE_KINDS, QUIET_END, QUIET_START
 from bot.services.roles import Actor
@@ -95,5 +96,4 @@ async def on_change(
     await uow.reminders.save_settings(row)
     await callback.answer(t("settings-saved"))
     text, markup = _screen(t, row)
-    assert isinstance(callback.message, Message)
-    await callback.message.edit_text(text, reply_markup=markup)
+    await callback_message(callback).edit_text(text, reply_markup=markup)

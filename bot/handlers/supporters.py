@@ -37,6 +37,7 @@ from bot.handlers.deeplinks import deep_link
 from bot.handlers.export import mode_of, send_safely
 from bot.handlers.pin_gate import open_view, register, require_pin, view_open
 from bot.handlers.quest import QuestHolder, service_for, step_summary
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.quests.schema import ActionTask
 from bot.services import supporters, validation
@@ -80,11 +81,6 @@ class Import(StatesGroup):
 
 def _button(text: str, action: str, arg: int = 0) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=SupCb(action=action, arg=arg).pack())
-
-
-def _chat(event: CallbackQuery) -> Message:
-    assert isinstance(event.message, Message)
-    return event.message
 
 
 def _purpose_names(t: Translator, purposes: tuple[str, ...] | list[str]) -> str:
@@ -163,7 +159,7 @@ async def on_join_consent(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    message = _chat(callback)
+    message = callback_message(callback)
     if not callback_data.arg:
         await state.clear()
         await message.answer(t("supporters-join-declined"))
@@ -251,7 +247,8 @@ async def on_join_toggle(
     purpose = PURPOSES[callback_data.arg]
     chosen[purpose] = not chosen.get(purpose)
     await state.update_data(sup_consents=chosen)
-    await _chat(callback).edit_reply_markup(reply_markup=_consent_keyboard(t, chosen, "toggle"))
+    message = callback_message(callback)
+    await message.edit_reply_markup(reply_markup=_consent_keyboard(t, chosen, "toggle"))
 
 
 @router.callback_query(SupCb.filter(F.action == "done"), Join.consents)
@@ -281,7 +278,7 @@ async def on_join_done(
         user_id=actor.user_id,
     )
     await state.clear()
-    message = _chat(callback)
+    message = callback_message(callback)
     await message.edit_reply_markup(reply_markup=None)
     await message.answer(t("supporters-joined"))
     await send_own_card(message, uow, t, cipher, actor)
@@ -330,7 +327,8 @@ async def on_own_toggle(
     await supporters.set_own_consent(uow, supporter, purpose, value)
     await callback.answer(t("supporters-consent-saved"))
     chosen = {p: bool(getattr(supporter, f"consent_{p}")) for p in PURPOSES}
-    await _chat(callback).edit_reply_markup(reply_markup=_consent_keyboard(t, chosen, "own"))
+    message = callback_message(callback)
+    await message.edit_reply_markup(reply_markup=_consent_keyboard(t, chosen, "own"))
 
 
 # --- /supporters: lists ------------------------------------------------------------------------
@@ -407,8 +405,9 @@ async def on_page(
         return
     await callback.answer()
     unassigned = callback_data.action == "upage"
+    message = callback_message(callback)
     await _send_page(
-        _chat(callback), uow, t, cipher, actor, callback_data.arg, unassigned=unassigned, edit=True
+        message, uow, t, cipher, actor, callback_data.arg, unassigned=unassigned, edit=True
     )
 
 
@@ -593,7 +592,7 @@ async def on_review_decision(
         await callback.answer(t(error.code, **error.params), show_alert=True)
         return
     await callback.answer(t("supporters-review-saved"))
-    message = _chat(callback)
+    message = callback_message(callback)
     await message.edit_reply_markup(reply_markup=None)
     await _send_review(message, uow, t, cipher, actor)
 
@@ -663,7 +662,7 @@ async def on_import_organisation(
         await callback.answer(t("supporters-not-allowed"), show_alert=True)
         return
     await callback.answer()
-    await _ask_file(_chat(callback), state, t, callback_data.arg)
+    await _ask_file(callback_message(callback), state, t, callback_data.arg)
 
 
 async def _download(bot: Bot, file_id: str) -> bytes:
@@ -761,7 +760,7 @@ async def on_mapping_column(
     await state.update_data(imp_column=callback_data.arg)
     rows = [[_button(_field_name(t, name), "field", index)] for index, name in enumerate(FIELDS)]
     rows.append([_button(t("supporters-mapping-ignored"), "field", len(FIELDS))])
-    await _chat(callback).answer(
+    await callback_message(callback).answer(
         t("supporters-mapping-which-field", letter=_column_letter(callback_data.arg)),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
     )
@@ -786,8 +785,9 @@ async def on_mapping_field(
     if callback_data.arg < len(FIELDS):
         override[FIELDS[callback_data.arg]] = column
     await state.update_data(imp_override=override)
+    message = callback_message(callback)
     await _send_mapping(
-        _chat(callback), t, sheet.header, supporters.mapping_for(sheet, override), edit=True
+        message, t, sheet.header, supporters.mapping_for(sheet, override), edit=True
     )
 
 
@@ -802,7 +802,7 @@ async def on_mapping_check(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    message = _chat(callback)
+    message = callback_message(callback)
     report = await _run(state, bot, uow, t, cipher, actor, message, dry_run=True)
     if report is None:
         return
@@ -830,7 +830,7 @@ async def on_import_go(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    message = _chat(callback)
+    message = callback_message(callback)
     await message.edit_reply_markup(reply_markup=None)
     report = await _run(state, bot, uow, t, cipher, actor, message, dry_run=False)
     if report is not None and not report.refused:
@@ -841,7 +841,7 @@ async def on_import_go(
 async def on_import_cancel(callback: CallbackQuery, state: FSMContext, t: Translator) -> None:
     await callback.answer()
     await state.clear()
-    await _chat(callback).answer(t("supporters-import-cancelled"))
+    await callback_message(callback).answer(t("supporters-import-cancelled"))
 
 
 async def _run(

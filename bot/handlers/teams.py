@@ -19,6 +19,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.config import Settings
 from bot.db.models import Candidate
 from bot.db.uow import UnitOfWork
+from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import names, teams
 from bot.services.crypto import FieldCipher
@@ -133,9 +134,8 @@ async def on_team_button(
         return
     await callback.answer(t("team-left") if callback_data.action == "leave" else None)
     text, markup = screen(t, team)
-    assert isinstance(callback.message, Message)
     try:
-        await callback.message.edit_text(text, reply_markup=markup)
+        await callback_message(callback).edit_text(text, reply_markup=markup)
     except TelegramBadRequest as error:  # the same button twice: nothing changed
         if "message is not modified" not in error.message:
             raise

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from bot.db.models import Candidate, Election
 from bot.db.models.fund import DonorType, FundEntry
 from bot.db.uow import UnitOfWork
-from bot.services import fund, names
+from bot.services import fund, names, text_files
 from bot.services.crypto import FieldCipher
 from bot.services.election import ElectionConfig, config_of
 from bot.services.fund import Donor
@@ -111,17 +111,10 @@ def read_statement(data: bytes, file_name: str) -> Statement:
 
 
 def _csv_text(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    decoded = text_files.decode(data)
+    if decoded is None or "\x00" in decoded[0]:  # not text, or UTF-16, or a binary file
         raise StatementError([RowError(0, "fund-import-encoding")])
-    if "\x00" in text:
-        raise StatementError([RowError(0, "fund-import-encoding")])
-    return text
+    return decoded[0]
 
 
 def _csv_cells(text: str, delimiter: str) -> list[list[object]]:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.services import text_files
 from bot.services.addresses import fold
 from bot.services.supporters_records import (
     PURPOSES,
@@ -251,13 +252,10 @@ def check_mapping(mapping: dict[str, int]) -> None:
 def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     if b"\x00" in data[:4096]:
         raise FileError("supporters-error-encoding")  # UTF-16 or a binary file
-    candidates = [encoding] if encoding else ["utf-8-sig", "cp1251"]
-    for name in candidates:
-        try:
-            return data.decode(name), name
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise FileError("supporters-error-encoding")
+    decoded = text_files.decode(data, encoding)
+    if decoded is None:
+        raise FileError("supporters-error-encoding")
+    return decoded
 
 
 def _read_csv(data: bytes, encoding: str | None) -> Sheet:

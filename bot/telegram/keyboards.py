@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -30,15 +31,16 @@ REMOVE = ReplyKeyboardRemove()
 EDITABLE_FIELDS = ("full_name", "phone", "email", "organisation", "district")
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data)
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """An inline button that sends `data` back when pressed."""
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def consent(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(t("button-consent-agree"), ConsentCb(agree=True, lang=t.locale).pack())],
-            [_button(t("button-consent-decline"), ConsentCb(agree=False, lang=t.locale).pack())],
+            [button(t("button-consent-agree"), ConsentCb(agree=True, lang=t.locale))],
+            [button(t("button-consent-decline"), ConsentCb(agree=False, lang=t.locale))],
         ]
     )
 
@@ -52,22 +54,19 @@ def share_contact(t: Translator) -> ReplyKeyboardMarkup:
 
 
 def skip_email(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(t("button-skip-email"), SkipEmailCb().pack())]]
-    )
+    return InlineKeyboardMarkup(inline_keyboard=[[button(t("button-skip-email"), SkipEmailCb())]])
 
 
 def organisations(options: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_button(name, OrganisationCb(id=oid).pack())] for oid, name in options]
+        inline_keyboard=[[button(name, OrganisationCb(id=oid))] for oid, name in options]
     )
 
 
 def formations(matches: list[FormationMatch]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(f"{m.name} ({m.admin_district})", FormationCb(id=m.id).pack())]
-            for m in matches
+            [button(f"{m.name} ({m.admin_district})", FormationCb(id=m.id))] for m in matches
         ]
     )
 
@@ -76,7 +75,7 @@ def districts(t: Translator, options: list[tuple[int, int, int]]) -> InlineKeybo
     """options: (district id, number, seats)."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(t("button-district", number=number, seats=seats), DistrictCb(id=did).pack())]
+            [button(t("button-district", number=number, seats=seats), DistrictCb(id=did))]
             for did, number, seats in options
         ]
     )
@@ -84,10 +83,10 @@ def districts(t: Translator, options: list[tuple[int, int, int]]) -> InlineKeybo
 
 def summary(t: Translator) -> InlineKeyboardMarkup:
     rows = [
-        [_button(t(f"button-edit-{name.replace('_', '-')}"), EditCb(field=name).pack())]
+        [button(t(f"button-edit-{name.replace('_', '-')}"), EditCb(field=name))]
         for name in EDITABLE_FIELDS
     ]
-    rows.append([_button(t("button-confirm"), ConfirmCb().pack())])
+    rows.append([button(t("button-confirm"), ConfirmCb())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -95,8 +94,8 @@ def languages() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                _button("Русский", LanguageCb(code="ru").pack()),
-                _button("English", LanguageCb(code="en").pack()),
+                button("Русский", LanguageCb(code="ru")),
+                button("English", LanguageCb(code="en")),
             ]
         ]
     )
@@ -106,8 +105,8 @@ def forget(t: Translator, step: int) -> InlineKeyboardMarkup:
     yes = "button-forget-yes" if step == 1 else "button-forget-final"
     return InlineKeyboardMarkup(
         inline_keyboard=[
-            [_button(t(yes), ForgetCb(step=step).pack())],
-            [_button(t("button-forget-keep"), ForgetCb(step=0).pack())],
+            [button(t(yes), ForgetCb(step=step))],
+            [button(t("button-forget-keep"), ForgetCb(step=0))],
         ]
     )
 
@@ -115,10 +114,10 @@ def forget(t: Translator, step: int) -> InlineKeyboardMarkup:
 def menu(t: Translator, registered: bool, candidate: bool = False) -> InlineKeyboardMarkup:
     rows = []
     if candidate:
-        rows.append([_button(t("button-menu-quest"), QuestCb(action="stages").pack())])
+        rows.append([button(t("button-menu-quest"), QuestCb(action="stages"))])
     if not registered:
-        rows.append([_button(t("button-menu-continue"), MenuCb(action="continue").pack())])
-    rows.append([_button(t("button-menu-privacy"), MenuCb(action="privacy").pack())])
-    rows.append([_button(t("button-menu-language"), MenuCb(action="language").pack())])
-    rows.append([_button(t("button-menu-help"), MenuCb(action="help").pack())])
+        rows.append([button(t("button-menu-continue"), MenuCb(action="continue"))])
+    rows.append([button(t("button-menu-privacy"), MenuCb(action="privacy"))])
+    rows.append([button(t("button-menu-language"), MenuCb(action="language"))])
+    rows.append([button(t("button-menu-help"), MenuCb(action="help"))])
     return InlineKeyboardMarkup(inline_keyboard=rows)

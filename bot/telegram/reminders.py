@@ -19,8 +19,7 @@ from bot.config import Settings
 from bot.db.models import Reminder, ReminderStatus, RoleName
 from bot.db.repositories.reminders import mark
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.handlers import fund as fund_handlers
-from bot.handlers import materials
+from bot.handlers import fund_ledger, materials
 from bot.handlers.quest import QuestHolder, service_for
 from bot.i18n import Catalog, Translator
 from bot.services import broadcast, canvass_report, names
@@ -247,7 +246,7 @@ class ReminderDispatcher:
             )
             return Rendered(*found) if found else None
         if reminder.kind == fund_rules.REMINDER_KIND:
-            found = await fund_handlers.render_return_reminder(uow, t, payload, today)
+            found = await fund_ledger.render_return_reminder(uow, t, payload, today)
             return Rendered(*found) if found else None
         if reminder.kind == canvass_report.GOTV_KIND:
             return await render_gotv(uow, self._cipher, t, reminder, today)

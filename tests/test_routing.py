@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 
 from aiogram import F, Router
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, StateFilter, or_f
 from aiogram.types import CallbackQuery, Chat, Message
 from aiogram.types import User as TgUser
 
 from bot.handlers import build_router
 from bot.handlers.states import Registration
 from bot.services.roles import Actor
-from bot.telegram.callbacks import LanguageCb, OrganisationCb
+from bot.telegram.callbacks import ConsentCb, LanguageCb, OrganisationCb
 from bot.telegram.filters import NotConsented
 from bot.telegram.routing import Gate, gate_observers, inline_sync_filters
 
@@ -142,3 +142,15 @@ async def test_a_gate_lets_through_what_its_sub_routers_handle() -> None:
     gate = _gate_of(parent, "callback_query")
     assert gate is not None
     assert await gate(_callback("lang:en"))
+
+
+async def test_either_of_two_button_kinds_is_keyed_by_both_prefixes() -> None:
+    router = Router()
+    router.callback_query(or_f(OrganisationCb.filter(), LanguageCb.filter()))(lambda: None)
+    router.callback_query(StateFilter("*"), ConsentCb.filter())(lambda: None)
+    assert gate_observers(router) == 1
+    gate = _gate_of(router, "callback_query")
+    assert gate is not None
+    assert await gate(_callback("org:1")) and await gate(_callback("lang:en"))
+    assert await gate(_callback("consent:1"))
+    assert not await gate(_callback("q:1"))

@@ -25,6 +25,7 @@ from aiogram.dispatcher.event.handler import FilterObject, HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.filters.logic import _AndFilter, _OrFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
@@ -100,22 +101,33 @@ class Gate:
 
     def add(self, handler: HandlerObject) -> None:
         """Adds the handler's first keyed filter: the handler matches only if it holds."""
-        for filter_ in handler.filters or ():
-            target = _original(filter_)
-            if isinstance(target, Command):
-                self.command_prefixes.update(target.prefix)
-                return
-            if isinstance(target, CallbackQueryFilter):
-                data = target.callback_data
-                self.callback_prefixes.add((data.__separator__, data.__prefix__))
-                return
-            if isinstance(target, NotConsented):
-                self.not_consented = True
-                return
-            if isinstance(target, (State, StateFilter)) or _is_group(target):
-                self.states.update(_state_names(target))
-                return
-        raise _Unkeyed
+        if not any(self._key(filter_) for filter_ in handler.filters or ()):
+            raise _Unkeyed
+
+    def _key(self, filter_: FilterObject) -> bool:
+        """Adds the filter's condition if it is a keyed one; False if it is not. (An
+        unkeyed `or_f` may leave some alternatives added: a wider gate is still correct.)"""
+        target = _original(filter_)
+        if isinstance(target, Command):
+            self.command_prefixes.update(target.prefix)
+        elif isinstance(target, CallbackQueryFilter):
+            data = target.callback_data
+            self.callback_prefixes.add((data.__separator__, data.__prefix__))
+        elif isinstance(target, NotConsented):
+            self.not_consented = True
+        elif isinstance(target, (State, StateFilter)) or _is_group(target):
+            try:
+                names = _state_names(target)
+            except _Unkeyed:  # any state: another of the handler's filters may key it
+                return False
+            self.states.update(names)
+        elif isinstance(target, _OrFilter):  # every alternative must be keyed
+            return all([self._key(each) for each in target.targets])
+        elif isinstance(target, _AndFilter):  # one keyed part is enough
+            return any(self._key(each) for each in target.targets)
+        else:
+            return False
+        return True
 
 
 def _original(filter_: FilterObject) -> Any:

@@ -103,7 +103,14 @@ class ContextMiddleware(BaseMiddleware):
                 settings=self._settings,
                 catalog=self._catalog,
             )
-            return await handler(event, data)
+            result = await handler(event, data)
+            # Committed here, while aiogram's event isolation still holds this user's lock
+            # (ShtabDispatcher closes the unit of work only after it is released): the
+            # user's next update must find everything this one wrote, its dialog state
+            # included. Seen as a StaleDataError on fsm_records when a command followed
+            # the end of a dialog quickly.
+            await uow.commit_if_written()
+            return result
         except IntegrityError:
             await uow.rollback()
             if not await uow.updates.seen(bot.id, event.update_id):

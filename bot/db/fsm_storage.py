@@ -39,7 +39,8 @@ class SqlStorage(BaseStorage):
         if uow is None or uow.session is not session:
             return await session.get(FsmRecord, name)
         if name not in uow.fsm_records:
-            uow.fsm_records[name] = await session.get(FsmRecord, name)
+            # The person comes along: the update resolves its actor right after.
+            _, uow.fsm_records[name] = await uow.users.person_and_dialog(key.user_id, name)
         return uow.fsm_records[name]
 
     @asynccontextmanager

@@ -26,6 +26,7 @@ from bot.db.repositories.geography import GeographyRepository
 from bot.db.repositories.materials import MaterialsRepository
 from bot.db.repositories.operations import OperationsRepository
 from bot.db.repositories.quest import QuestRepository
+from bot.db.repositories.reference import ReferenceCache
 from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.supporters import SupporterRepository
 from bot.db.repositories.teams import TeamRepository
@@ -34,11 +35,11 @@ from bot.db.repositories.users import UserRepository
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, reference: ReferenceCache | None = None) -> None:
         self.session = session
         self.users = UserRepository(session)
         self.candidates = CandidateRepository(session)
-        self.geography = GeographyRepository(session)
+        self.geography = GeographyRepository(session, reference)
         self.audit = AuditRepository(session)
         self.updates = UpdateRepository(session)
         self.quest = QuestRepository(session)
@@ -104,21 +105,26 @@ current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=N
 class UnitOfWorkFactory:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
+        # Shared by this factory's units of work: one database, one snapshot.
+        self.reference = ReferenceCache()
 
     def __call__(self) -> _UnitOfWorkContext:
-        return _UnitOfWorkContext(self.session_factory)
+        return _UnitOfWorkContext(self.session_factory, self.reference)
 
 
 class _UnitOfWorkContext:
     """`async with uow_factory() as uow:` commits on success, rolls back on error."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], reference: ReferenceCache
+    ) -> None:
         self._session_factory = session_factory
+        self._reference = reference
         self._uow: UnitOfWork | None = None
         self._token: Token[UnitOfWork | None] | None = None
 
     async def __aenter__(self) -> UnitOfWork:
-        self._uow = UnitOfWork(self._session_factory())
+        self._uow = UnitOfWork(self._session_factory(), self._reference)
         self._token = current_uow.set(self._uow)
         return self._uow
 

@@ -79,10 +79,8 @@ async def ask(
     elif step is Step.EMAIL:
         await message.answer(with_lead(t("ask-email")), reply_markup=keyboards.skip_email(t))
     elif step is Step.ORGANISATION:
-        options = [
-            (o.id, o.name_en if t.locale == "en" and o.name_en else o.name)
-            for o in await uow.geography.organisations()
-        ]
+        reference = await uow.geography.reference()
+        options = [(o.id, o.display_name(t.locale)) for o in reference.organisations]
         await message.answer(
             with_lead(t("ask-organisation")), reply_markup=keyboards.organisations(options)
         )
@@ -109,12 +107,12 @@ async def proceed(
     step = await registration.current_step(uow, user_id)
     if step is Step.ORGANISATION:
         invited = (await state.get_data()).get("invited_org")
-        organisation = await uow.geography.organisation_by_code(invited) if invited else None
+        reference = await uow.geography.reference()
+        organisation = reference.organisation_by_code(invited) if invited else None
         if organisation is not None:
             # The candidate came through an organisation's link: no need to ask.
             await registration.set_organisation(uow, user_id, organisation.id)
-            name = organisation.name_en if t.locale == "en" and organisation.name_en else None
-            note = t("organisation-from-invite", name=name or organisation.name)
+            note = t("organisation-from-invite", name=organisation.display_name(t.locale))
             lead = f"{lead}\n\n{note}" if lead else note
             step = await registration.current_step(uow, user_id)
     await ask(step, message, state, uow, t, cipher, user_id, lead)
@@ -296,14 +294,12 @@ async def on_formation_query(
     message: Message, state: FSMContext, uow: UnitOfWork, t: Translator
 ) -> None:
     """A typed part of the name; in the district step it starts a new search."""
-    election = await uow.geography.current_election()
-    if election is None:
+    reference = await uow.geography.reference()
+    if reference.election_id is None:
         await message.answer(t("error-no-election"))
         return
     try:
-        matches, total = geography.match_formations(
-            message.text or "", await uow.geography.formations(election.id)
-        )
+        matches, total = geography.match_formations(message.text or "", reference.formations)
     except InputError as error:
         await _reject(message, t, error)
         return
@@ -332,9 +328,9 @@ async def on_formation(
     uow: UnitOfWork,
     t: Translator,
 ) -> None:
-    formation = await uow.geography.formation(callback_data.id)
-    election = await uow.geography.current_election()
-    if formation is None or election is None or formation.election_id != election.id:
+    # Only the current election's formations are in the snapshot: an old button is stale.
+    formation = (await uow.geography.reference()).formation(callback_data.id)
+    if formation is None:
         await callback.answer(t("error-stale-choice"), show_alert=True)
         return
     await callback.answer()

@@ -7,9 +7,11 @@ import difflib
 import io
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from bot.db.models import Election, ElectoralDistrict, MunicipalFormation
 from bot.db.uow import UnitOfWork
@@ -35,8 +37,21 @@ class FormationMatch:
     admin_district: str
 
 
+class Searchable(Protocol):
+    """A formation as the search needs it: an ORM row or the process's snapshot of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def admin_district(self) -> str: ...
+    @property
+    def search_name(self) -> str: ...
+
+
 def match_formations(
-    query: str, formations: list[MunicipalFormation]
+    query: str, formations: Sequence[Searchable]
 ) -> tuple[list[FormationMatch], int]:
     """Matches for a typed query (at most MAX_MATCHES) and how many there were in all."""
     key = search_key(query)

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from bot.db.models import Candidate, CandidateStatus, User
+from bot.db.repositories.reference import DistrictRef, ReferenceSnapshot
 from bot.db.uow import UnitOfWork
 from bot.services import names, validation
 from bot.services.clock import utcnow
@@ -117,15 +118,14 @@ async def set_email(uow: UnitOfWork, cipher: FieldCipher, user_id: int, raw: str
 
 
 async def set_organisation(uow: UnitOfWork, user_id: int, organisation_id: int) -> None:
-    if await uow.geography.organisation(organisation_id) is None:
+    if (await uow.geography.reference()).organisation(organisation_id) is None:
         raise InputError("error-stale-choice")
     (await _draft(uow, user_id)).organisation_id = organisation_id
 
 
 async def set_district(uow: UnitOfWork, user_id: int, district_id: int) -> None:
-    district = await uow.geography.district(district_id)
-    election = await uow.geography.current_election()
-    if district is None or election is None or district.formation.election_id != election.id:
+    # The snapshot holds the current election's districts only: any other is a stale button.
+    if (await uow.geography.reference()).district(district_id) is None:
         raise InputError("error-stale-choice")
     (await _draft(uow, user_id)).district_id = district_id
 
@@ -159,29 +159,38 @@ async def card(
     uow: UnitOfWork, cipher: FieldCipher, user_id: int, locale: str
 ) -> RegistrationCard:
     candidate = await _draft(uow, user_id, changing=False)
-    organisation = (
-        await uow.geography.organisation(candidate.organisation_id)
-        if candidate.organisation_id
-        else None
-    )
-    district = (
-        await uow.geography.district(candidate.district_id) if candidate.district_id else None
-    )
+    reference = await uow.geography.reference()
+    organisation = reference.organisation(candidate.organisation_id or 0)
+    district = await _district(uow, reference, candidate.district_id)
     await preload_people(uow, cipher, [user_id])
-    organisation_name = None
-    if organisation is not None:
-        organisation_name = (
-            organisation.name_en if locale == "en" and organisation.name_en else organisation.name
-        )
     return RegistrationCard(
         full_name=await names.full_name(uow, cipher, candidate),
         phone=read(cipher, candidate.phone_enc),
         email=read(cipher, candidate.email_enc),
         email_answered=candidate.email_answered,
-        organisation=organisation_name,
-        formation=district.formation.name if district else None,
-        admin_district=district.formation.admin_district if district else None,
+        organisation=organisation.display_name(locale) if organisation else None,
+        formation=district.formation_name if district else None,
+        admin_district=district.admin_district if district else None,
         district_number=district.number if district else None,
         seats=district.seats if district else None,
         registered=candidate.status is CandidateStatus.REGISTERED,
+    )
+
+
+async def _district(
+    uow: UnitOfWork, reference: ReferenceSnapshot, district_id: int | None
+) -> DistrictRef | None:
+    """The candidate's district, also when it belongs to an election that is no longer the
+    current one (the snapshot has the current election's only)."""
+    if district_id is None:
+        return None
+    found = reference.district(district_id)
+    if found is not None:
+        return found
+    row = await uow.geography.district(district_id)
+    if row is None:
+        return None
+    formation = row.formation
+    return DistrictRef(
+        row.id, row.number, row.seats, formation.id, formation.name, formation.admin_district
     )

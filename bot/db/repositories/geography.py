@@ -7,11 +7,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import Election, ElectoralDistrict, MunicipalFormation, Organisation
+from bot.db.repositories.reference import ReferenceCache, ReferenceSnapshot
 
 
 class GeographyRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, reference: ReferenceCache | None = None) -> None:
         self._session = session
+        self._reference = reference or ReferenceCache()
+
+    async def reference(self) -> ReferenceSnapshot:
+        """Organisations, the current election's id, formations and districts, as plain
+        values kept by the process (see bot.db.repositories.reference)."""
+        return await self._reference.snapshot(self._session)
 
     async def organisations(self) -> list[Organisation]:
         result = await self._session.scalars(

@@ -1,0 +1,64 @@
+"""What an ordinary update reads: its person and dialog state in one statement, and the
+reference data (organisations, formations, districts) from the process's snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.conftest import RunningBot
+from tests.fake_telegram import VirtualUser
+from tests.test_registration import register
+
+
+@contextmanager
+def statements(running: RunningBot) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = running.app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+async def to_email_step(user: VirtualUser) -> None:
+    await user.send("/start")
+    await user.expect("Согласие на обработку")
+    await user.press("Согласен")
+    await user.expect("Шаг 1 из 5")
+    await user.send("Иванова Мария Сергеевна")
+    await user.expect("Шаг 2 из 5")
+    await user.press_reply("Поделиться контактом")
+    await user.expect("Шаг 3 из 5")
+
+
+async def test_person_and_dialog_state_come_in_one_statement(running: RunningBot) -> None:
+    user = running.user()
+    await to_email_step(user)
+    with statements(running) as seen:
+        await user.send("maria@example.ru")
+        await user.expect("Шаг 4 из 5")
+    selects = [s for s in seen if s.startswith("SELECT")]
+    dialog = [s for s in selects if "fsm_records" in s]
+    assert len(dialog) == 1, dialog
+    assert "FROM users" in dialog[0] and "candidates" in dialog[0]
+    assert not [s for s in selects if s.startswith("SELECT users.") and s not in dialog]
+
+
+async def test_the_registration_reads_reference_data_once_per_process(
+    running: RunningBot,
+) -> None:
+    await register(running.user())  # warms the snapshot
+    with statements(running) as seen:
+        await register(running.user(first_name="Анна"), name="Петрова Анна Игоревна")
+    tables = ("organisations", "elections", "municipal_formations", "electoral_districts")
+    assert not [s for s in seen if any(f"FROM {table}" in s for table in tables)]
+    # A budget for the whole registration, 10 updates (49 statements when written).
+    assert 30 <= len(seen) <= 55, len(seen)

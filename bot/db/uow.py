@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from types import TracebackType
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -80,7 +80,9 @@ class UnitOfWork:
         if adding:
             assert self._update is not None
             bot_id, update_id = self._update
-            self.session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id))
+            # Core, not session.add: one row per update through the ORM's flush cost more
+            # than the statement itself. A redelivery fails here, before the commit.
+            await self.session.execute(_RECORD_UPDATE, {"bot_id": bot_id, "update_id": update_id})
         await self.session.commit()
         self.session.info.pop(WROTE, None)  # the commit's own flush set it
         if adding:
@@ -91,6 +93,7 @@ class UnitOfWork:
 
 
 WROTE = "shtab_wrote"
+_RECORD_UPDATE = insert(ProcessedUpdate.__table__)
 
 
 @event.listens_for(Session, "after_flush")

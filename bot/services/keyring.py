@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.models.protection import DataKey, WipeRequest
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 PREFIX = "e1."
 SYSTEM, INDEX, AUDIT, ORG, PERSON = "system", "index", "audit", "org", "person"
 CACHE_SIZE = 20_000  # unwrapped data keys kept in memory (32 bytes each)
+
+
+# Run before most encryptions: built once (see bot.db.repositories.users).
+_KEY_EXISTS = select(DataKey.id).where(DataKey.ref == bindparam("ref"))
 
 
 class KeysUnavailable(RuntimeError):
@@ -302,7 +306,7 @@ class Keyring:
                 return cached
             # About to encrypt: another instance may have destroyed this key (/forget_me), and
             # new data under it would be lost. One indexed look-up says it is still there.
-            if await uow.session.scalar(select(DataKey.id).where(DataKey.ref == ref)):
+            if await uow.session.scalar(_KEY_EXISTS, {"ref": ref}):
                 return cached
             self._forget((kind, owner))
         row = await self._row(uow, kind, owner, create=create)

@@ -554,3 +554,37 @@ async def test_restarts_mid_builder_keep_the_leaflet_and_the_step(
     texts = [message.get("text", "") for message in user.transcript]
     for question in ("Правила для фото", "Пришлите фото", "коротко о себе", "пунктов программы"):
         assert sum(question in text for text in texts) == 1, question  # nothing asked again
+
+
+async def test_text_typed_on_a_button_screen_is_told_to_use_the_buttons(
+    running: RunningBot,
+) -> None:
+    user = running.user()
+    await register(user)
+    await user.send("/materials")
+    await user.expect("Листовок пока нет")
+    await user.send("хочу листовку")  # the menu is answered with its buttons
+    await user.expect("Здесь ответ — кнопка под сообщением выше")
+    await user.press("Новая листовка")  # and they still work
+    await user.expect("Выберите шаблон")
+    await user.send("A5")
+    await user.expect("Здесь ответ — кнопка")
+    await user.press("A5, односторонняя")
+    await user.expect("Правила для фото")
+    await user.send("детей нет")
+    await user.expect("Здесь ответ — кнопка")
+    await user.press("Детей на фото нет")
+    await user.expect("другие люди")
+    await user.press("На фото только я")
+    await user.expect("Пришлите фото")
+    await user.send("фото потом")  # a typed step keeps its own answer
+    await user.expect("Жду фото")
+    # A command still works from a button screen, and /cancel leaves it.
+    await user.send("/materials")
+    await user.expect("У вас 1 листовка")
+    await user.send("/cancel")
+    await user.expect("")
+    await user.send("просто текст")
+    reply = await user.expect("")
+    assert "Здесь ответ — кнопка" not in reply["text"]
+    assert not running.unexpected_errors()

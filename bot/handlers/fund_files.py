@@ -24,6 +24,7 @@ from bot.handlers.fund_views import (
     keyboard,
     own_candidate,
     table_text,
+    with_open_account,
 )
 from bot.handlers.pin_gate import register, require_pin
 from bot.handlers.views import callback_message
@@ -46,9 +47,7 @@ async def on_import(
     callback: CallbackQuery, state: FSMContext, uow: UnitOfWork, t: Translator, actor: Actor
 ) -> None:
     await callback.answer()
-    candidate = await own_candidate(uow, actor)
-    if candidate is None or await uow.fund.account(candidate.id) is None:
-        await callback_message(callback).answer(t("fund-not-opened"))
+    if await with_open_account(uow, actor, callback_message(callback), t) is None:
         return
     await state.set_state(FundForm.statement)
     await callback_message(callback).answer(

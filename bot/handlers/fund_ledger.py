@@ -24,6 +24,7 @@ from bot.handlers.fund_views import (
     keyboard,
     own_candidate,
     table_text,
+    with_open_account,
 )
 from bot.handlers.quest import today_in
 from bot.handlers.views import callback_message
@@ -53,9 +54,7 @@ async def on_record(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    candidate = await own_candidate(uow, actor)
-    if candidate is None or await uow.fund.account(candidate.id) is None:
-        await callback_message(callback).answer(t("fund-not-opened"))
+    if await with_open_account(uow, actor, callback_message(callback), t) is None:
         return
     await state.set_state(FundForm.amount)
     await state.update_data(fund_entry={"kind": callback_data.action})
@@ -414,40 +413,30 @@ async def on_entry(
     await callback_message(callback).answer(text, reply_markup=keyboard(*rows))
 
 
-@router.callback_query(FundCb.filter(F.action == "ret"))
-async def on_returned(
+# What a flagged entry's resolving buttons do: the ledger's change and the confirmation.
+_RESOLUTIONS = {
+    "ret": (ledger.mark_returned, "fund-marked-returned"),
+    "clear": (ledger.clear_anonymous, "fund-flag-cleared"),
+}
+
+
+@router.callback_query(FundCb.filter(F.action.in_(_RESOLUTIONS)))
+async def on_resolved(
     callback: CallbackQuery, callback_data: FundCb, uow: UnitOfWork, t: Translator, actor: Actor
 ) -> None:
+    """A flagged donation returned to the donor, or an anonymous one cleared."""
+    change, confirmation = _RESOLUTIONS[callback_data.action]
     candidate = await own_candidate(uow, actor)
     try:
         if candidate is None:
             raise InputError("fund-error-entry")
-        entry = await ledger.mark_returned(uow, candidate, callback_data.n, actor.user_id)
+        entry = await change(uow, candidate, callback_data.n, actor.user_id)
     except InputError as error:
         await callback.answer(t(error.code), show_alert=True)
         return
-    await callback.answer(t("fund-marked-returned", n=entry.id))
+    await callback.answer(t(confirmation, n=entry.id))
     await callback_message(callback).answer(
-        t("fund-marked-returned", n=entry.id),
-        reply_markup=keyboard([button(t("fund-button-back"), FundCb(action="menu"))]),
-    )
-
-
-@router.callback_query(FundCb.filter(F.action == "clear"))
-async def on_clear(
-    callback: CallbackQuery, callback_data: FundCb, uow: UnitOfWork, t: Translator, actor: Actor
-) -> None:
-    candidate = await own_candidate(uow, actor)
-    try:
-        if candidate is None:
-            raise InputError("fund-error-entry")
-        entry = await ledger.clear_anonymous(uow, candidate, callback_data.n, actor.user_id)
-    except InputError as error:
-        await callback.answer(t(error.code), show_alert=True)
-        return
-    await callback.answer()
-    await callback_message(callback).answer(
-        t("fund-flag-cleared", n=entry.id),
+        t(confirmation, n=entry.id),
         reply_markup=keyboard([button(t("fund-button-back"), FundCb(action="menu"))]),
     )
 

@@ -19,7 +19,14 @@ from bot.db.models.fund import FundAccount
 from bot.db.uow import UnitOfWork
 from bot.documents import fund as printables
 from bot.handlers.deeplinks import deep_link
-from bot.handlers.fund_views import DonorCb, DonorForm, FundCb, keyboard, own_candidate, table_text
+from bot.handlers.fund_views import (
+    DonorCb,
+    DonorForm,
+    FundCb,
+    keyboard,
+    table_text,
+    with_open_account,
+)
 from bot.handlers.views import callback_message
 from bot.i18n import Translator
 from bot.services import fund as ledger
@@ -62,11 +69,10 @@ async def on_share(
     actor: Actor,
 ) -> None:
     await callback.answer()
-    candidate = await own_candidate(uow, actor)
-    account = await uow.fund.account(candidate.id) if candidate else None
-    if candidate is None or account is None:
-        await callback_message(callback).answer(t("fund-not-opened"))
+    found = await with_open_account(uow, actor, callback_message(callback), t)
+    if found is None:
         return
+    candidate, account = found
     username = (await bot.me()).username or ""
     link = build_link(username, LINK_KIND, account.token)
     details = _account_details(account)

@@ -9,7 +9,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.db.models import Candidate
-from bot.db.models.fund import DonorType, Flag
+from bot.db.models.fund import DonorType, Flag, FundAccount
 from bot.db.uow import UnitOfWork
 from bot.i18n import Translator
 from bot.services import fund as ledger
@@ -95,6 +95,19 @@ async def own_candidate(uow: UnitOfWork, actor: Actor) -> Candidate | None:
     if not actor.is_registered_candidate:
         return None
     return await uow.candidates.by_user(actor.user_id)
+
+
+async def with_open_account(
+    uow: UnitOfWork, actor: Actor, message: Message, t: Translator
+) -> tuple[Candidate, FundAccount] | None:
+    """The candidate and their fund account for a button that needs one; without an
+    opened account the person is told so (in `message`'s chat) and gets None."""
+    candidate = await own_candidate(uow, actor)
+    account = await uow.fund.account(candidate.id) if candidate else None
+    if candidate is None or account is None:
+        await message.answer(t("fund-not-opened"))
+        return None
+    return candidate, account
 
 
 async def send_fund_screen(

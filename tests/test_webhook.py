@@ -7,6 +7,7 @@ turn and delivers again whatever was not answered with a 200."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -178,9 +179,11 @@ class Instance:
     async def stop(self) -> str:
         self.kill()
         if self.process is not None:
-            await self.process.wait()
+            await asyncio.wait_for(self.process.wait(), 10)
             assert self.process.stderr is not None
-            self.logs += (await self.process.stderr.read()).decode()
+            # Bounded: a child that inherited the pipe would otherwise hold EOF back forever.
+            with contextlib.suppress(TimeoutError):
+                self.logs += (await asyncio.wait_for(self.process.stderr.read(), 10)).decode()
             self.process = None
         return self.logs
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from aiogram import F, Router
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import Command, StateFilter, or_f
@@ -17,7 +19,7 @@ from bot.handlers.states import Registration
 from bot.services.roles import Actor
 from bot.telegram.callbacks import ConsentCb, LanguageCb, OrganisationCb
 from bot.telegram.filters import NotConsented
-from bot.telegram.routing import Gate, gate_observers, inline_sync_filters
+from bot.telegram.routing import Gate, GatedRoot, gate_observers, inline_sync_filters
 
 
 def _sync_filters(root: Router) -> int:
@@ -154,3 +156,41 @@ async def test_either_of_two_button_kinds_is_keyed_by_both_prefixes() -> None:
     assert await gate(_callback("org:1")) and await gate(_callback("lang:en"))
     assert await gate(_callback("consent:1"))
     assert not await gate(_callback("q:1"))
+
+
+async def test_the_root_enters_only_the_routers_whose_gate_admits_the_update() -> None:
+    entered: list[str] = []
+
+    class Counting(Router):
+        async def propagate_event(self, update_type: str, event: Any, **kwargs: Any) -> Any:
+            entered.append(self.name)
+            return await super().propagate_event(update_type, event, **kwargs)
+
+    root = GatedRoot(name="root")
+    email, phone = Counting(name="email"), Counting(name="phone")
+    anything = Counting(name="any")
+    email.message(Registration.email)(lambda _message: "email")
+    phone.message(Registration.phone)(lambda _message: "phone")
+    anything.message()(lambda _message: "fallback")
+    for router in (email, phone, anything):
+        root.include_router(router)
+    gate_observers(root)
+    consented = Actor(1, "ru", frozenset(), consented=True)
+
+    async def route(state: str | None) -> object:
+        entered.clear()
+        return await root.propagate_event(
+            "message", _message("text"), raw_state=state, actor=consented
+        )
+
+    assert await route(Registration.email.state) == "email" and entered == ["email"]
+    assert await route(Registration.phone.state) == "phone"
+    assert entered == ["phone"]  # the e-mail router was not entered at all
+    assert await route(None) == "fallback" and entered == ["any"]  # ungated: entered
+
+
+def test_the_root_refuses_a_router_with_outer_middlewares() -> None:
+    router = Router(name="watched")
+    router.message.outer_middleware(lambda handler, event, data: handler(event, data))
+    with pytest.raises(ValueError, match="outer middlewares"):
+        GatedRoot().include_router(router)

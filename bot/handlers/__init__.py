@@ -29,6 +29,7 @@ from bot.handlers import (
     supporters,
     teams,
 )
+from bot.telegram.routing import GatedRoot
 
 ROUTERS = (
     membership.router,
@@ -57,7 +58,7 @@ ROUTERS = (
 
 
 def build_router() -> Router:
-    root = Router(name="root")
+    root = GatedRoot(name="root")
     for router in ROUTERS:
         previous = router.parent_router
         if previous is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 
-from bot.db.uow import WROTE, current_uow
+from bot.db.uow import current_uow
 from tests.conftest import RunningBot
 
 
@@ -27,9 +27,9 @@ class Watching(BaseEventIsolation):
             uow = current_uow.get()
             if uow is not None:
                 session: Any = uow.session
-                # Flushed but not committed (WROTE), or not even flushed yet.
+                # Anything executed and not committed, or not even flushed yet.
                 pending = bool(
-                    session.info.get(WROTE) or session.new or session.dirty or session.deleted
+                    session.in_transaction() or session.new or session.dirty or session.deleted
                 )
                 unrecorded = uow._update is not None and not uow._update_stored
                 self.released_with_pending.append(pending or unrecorded)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from contextvars import ContextVar, Token
 from types import TracebackType
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from bot.db.models import FsmRecord, ProcessedUpdate
 from bot.db.repositories.addresses import AddressRepository
@@ -66,13 +65,19 @@ class UnitOfWork:
         self._update = None
 
     async def commit(self) -> None:
-        await self._commit()
+        """Commit what this update did since its last commit; nothing done, nothing to do.
 
-    async def commit_if_written(self) -> None:
-        """Commit what this update wrote since its last commit; nothing written, nothing done."""
+        Any statement, ORM or Core, read or write, opens the session's transaction, so an
+        update whose handler sent its last message (which committed, see RequestGuard) and
+        did nothing after costs no second commit."""
         session = self.session
-        wrote = session.info.pop(WROTE, False) or session.new or session.dirty or session.deleted
-        if wrote or (self._update is not None and not self._update_stored):
+        if (
+            session.in_transaction()
+            or session.new
+            or session.dirty
+            or session.deleted
+            or (self._update is not None and not self._update_stored)
+        ):
             await self._commit()
 
     async def _commit(self) -> None:
@@ -84,7 +89,6 @@ class UnitOfWork:
             # than the statement itself. A redelivery fails here, before the commit.
             await self.session.execute(_RECORD_UPDATE, {"bot_id": bot_id, "update_id": update_id})
         await self.session.commit()
-        self.session.info.pop(WROTE, None)  # the commit's own flush set it
         if adding:
             self._update_stored = True  # a later rollback cannot undo a commit
 
@@ -92,15 +96,7 @@ class UnitOfWork:
         await self.session.rollback()
 
 
-WROTE = "shtab_wrote"
 _RECORD_UPDATE = insert(ProcessedUpdate.__table__)
-
-
-@event.listens_for(Session, "after_flush")
-def _remember_writes(session: Session, _context: object) -> None:
-    # Autoflush may already have written changes that `session.dirty` no longer shows.
-    session.info[WROTE] = True
-
 
 current_uow: ContextVar[UnitOfWork | None] = ContextVar("current_uow", default=None)
 

@@ -108,8 +108,7 @@ class ContextMiddleware(BaseMiddleware):
             # (ShtabDispatcher closes the unit of work only after it is released): the
             # user's next update must find everything this one wrote, its dialog state
             # included. Seen as a StaleDataError on fsm_records when a command followed
-            # the end of a dialog quickly. A plain commit, not commit_if_written: a Core
-            # statement (session.execute(insert(...))) leaves no trace that one could test.
+            # the end of a dialog quickly.
             await uow.commit()
             return result
         except IntegrityError:

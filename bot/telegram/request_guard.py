@@ -106,7 +106,7 @@ class RequestGuard(BaseRequestMiddleware):
         _pin_response_model(method)
         uow = current_uow.get()
         if uow is not None and not isinstance(method, GetUpdates):
-            await uow.commit_if_written()
+            await uow.commit()
         if isinstance(method, SendMessage | EditMessageText):
             parse_mode = method.parse_mode
             if isinstance(parse_mode, Default):

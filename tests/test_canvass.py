@@ -837,3 +837,22 @@ async def test_nonsense_at_each_step_of_the_note_form_gets_that_steps_answer(
     assert running.app.cipher.decrypt(visit.contact_name_enc) == "Пётр"
     assert running.app.cipher.decrypt(visit.note_enc) == "Спросить про капремонт"
     assert not any("Не понял вас" in m.get("text", "") for m in candidate.transcript)
+
+
+async def test_a_note_typed_at_a_button_screen_is_still_a_note(running: RunningBot) -> None:
+    """A button screen (here the leaflet menu) counts as idle: a one-line note typed there
+    is taken as a note, and other text is told to use the buttons; /cancel has nothing to
+    cancel."""
+    candidate = await candidate_with_list(running)
+    await candidate.send("/materials")
+    await candidate.expect("Листовок пока нет")
+    await candidate.send("Ленина 5 кв 12 сторонник")
+    await candidate.expect("Понял так")
+    await candidate.press("Отменить")
+    await candidate.expect("Заметка отменена")
+    await candidate.send("/materials")
+    await candidate.expect("Листовок пока нет")
+    await candidate.send("как сделать листовку?")
+    await candidate.expect("Здесь ответ — кнопка под сообщением выше")
+    await candidate.send("/cancel")
+    await candidate.expect("Сейчас нечего отменять")

@@ -564,7 +564,7 @@ async def test_text_typed_on_a_button_screen_is_told_to_use_the_buttons(
     await user.send("/materials")
     await user.expect("Листовок пока нет")
     await user.send("хочу листовку")  # the menu is answered with its buttons
-    await user.expect("Здесь ответ — кнопка под сообщением выше")
+    await user.expect("Здесь ответ — кнопка под сообщением выше. Главное меню")
     await user.press("Новая листовка")  # and they still work
     await user.expect("Выберите шаблон")
     await user.send("A5")

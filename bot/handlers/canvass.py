@@ -42,6 +42,7 @@ from bot.handlers.canvass_views import (
 )
 from bot.handlers.deeplinks import deep_link
 from bot.handlers.quest import QuestHolder, service_for
+from bot.handlers.states import IDLE_STATES, is_idle
 from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import canvass as service
@@ -364,7 +365,7 @@ async def on_location(
     """A shared location picks the nearest building of the district: a new note there."""
     campaign = await campaign_for(uow, actor)
     if campaign is None or message.location is None:
-        if await state.get_state() is None:
+        if is_idle(await state.get_state()):
             raise SkipHandler  # not a canvasser: whoever comes next answers
         await message.answer(t("canvass-no-campaign"))
         return
@@ -598,7 +599,9 @@ async def on_details_other(
     await message.answer(t("canvass-use-buttons"))
 
 
-@router.message(StateFilter(None), F.text, ~F.text.startswith("/"), F.text.func(looks_like_note))
+@router.message(
+    StateFilter(*IDLE_STATES), F.text, ~F.text.startswith("/"), F.text.func(looks_like_note)
+)
 async def on_line_idle(
     message: Message,
     state: FSMContext,

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.db.uow import UnitOfWork
 from bot.handlers import registration, views
+from bot.handlers.states import is_idle
 from bot.handlers.views import callback_message
 from bot.i18n import Markup, Translator
 from bot.services import privacy
@@ -29,7 +30,7 @@ async def on_menu(message: Message, state: FSMContext, t: Translator, actor: Act
 
 @router.message(Command("cancel"))
 async def on_cancel(message: Message, state: FSMContext, t: Translator) -> None:
-    had_dialog = await state.get_state() is not None
+    had_dialog = not is_idle(await state.get_state())
     # Only the position in the dialog is dropped; every saved answer stays.
     await state.set_state(None)
     await message.answer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.handlers.states import Screen
 from bot.i18n import Translator
 from bot.telegram.filters import IsCommand
 
@@ -14,6 +15,12 @@ router = Router(name="fallback")
 @router.message(IsCommand())
 async def on_unknown_command(message: Message, t: Translator) -> None:
     await message.answer(t("unknown-command"))
+
+
+@router.message(Screen.buttons)
+async def on_typed_on_a_screen(message: Message, t: Translator) -> None:
+    # Nothing changes: the screen and its buttons stay where they are.
+    await message.answer(t("use-buttons-here"))
 
 
 @router.message()

@@ -45,6 +45,7 @@ from bot.handlers.materials_views import (
     templates_markup,
 )
 from bot.handlers.quest import QuestHolder, service_for, step_summary
+from bot.handlers.states import Screen
 from bot.handlers.views import callback_message
 from bot.i18n import Translator
 from bot.services.crypto import FieldCipher
@@ -71,7 +72,6 @@ from bot.services.materials import (
 from bot.services.materials_imprint import FIELDS as IMPRINT_FIELDS
 from bot.services.payload import int_of
 from bot.services.roles import Actor
-from bot.telegram.filters import IsCommand
 
 router = Router(name="materials")
 # The directory is its own small dialog, on a router of its own inside this one.
@@ -86,9 +86,6 @@ class MaterialsForm(StatesGroup):
     contacts = State()
     imprint = State()
     cost = State()
-    # A screen that is answered with its buttons (the menu, a card, a question with choices):
-    # typed text there is told so, instead of "not understood".
-    buttons = State()
 
 
 # --- who is asking -----------------------------------------------------------------------------
@@ -168,12 +165,12 @@ async def _ask_next_part(
 ) -> None:
     """While building: the next missing part, or the card when all are there."""
     if not view.missing_parts:
-        await state.set_state(MaterialsForm.buttons)
+        await state.set_state(Screen.buttons)
         await show_card(message, view, t)
         return
     part = view.missing_parts[0]
     if part == "photo":
-        await state.set_state(MaterialsForm.buttons)
+        await state.set_state(Screen.buttons)
         await _ask_photo_rules(message, view.id, t)
         return
     next_state, prompt = _text_prompt(t, part)
@@ -198,7 +195,7 @@ async def on_materials(
     if service is None:
         await message.answer(t("materials-register-first"))
         return
-    await state.set_state(MaterialsForm.buttons)
+    await state.set_state(Screen.buttons)
     await show_menu(message, service, t)
 
 
@@ -224,18 +221,18 @@ async def on_button(
     try:
         if action == "menu":
             await callback.answer()
-            await state.set_state(MaterialsForm.buttons)
+            await state.set_state(Screen.buttons)
             await show_menu(message, service, t)
         elif action == "new":
             await callback.answer()
-            await state.set_state(MaterialsForm.buttons)
+            await state.set_state(Screen.buttons)
             await message.answer(t("materials-choose-template"), reply_markup=templates_markup(t))
         elif action == "tpl":
             await _on_template(callback, state, service, t, item, arg)
         elif action == "open":
             view = await service.leaflet(item)
             await callback.answer()
-            await state.set_state(MaterialsForm.buttons)
+            await state.set_state(Screen.buttons)
             await show_card(message, view, t)
         elif action == "kids":
             await _on_children(callback, service, t, item, arg)
@@ -246,7 +243,7 @@ async def on_button(
         elif action == "imprint":
             view = await service.leaflet(item)
             await callback.answer()
-            await state.set_state(MaterialsForm.buttons)
+            await state.set_state(Screen.buttons)
             text, markup = imprint_screen(t, view, await service.candidate_name())
             await message.answer(text, reply_markup=markup)
         elif action in ("imp", "impall"):
@@ -283,7 +280,7 @@ async def on_button(
             )
         elif action == "runs":
             await callback.answer()
-            await state.set_state(MaterialsForm.buttons)
+            await state.set_state(Screen.buttons)
             text, markup = runs_screen(t, await service.runs())
             await message.answer(text, reply_markup=markup)
         elif action == "tick":
@@ -376,12 +373,12 @@ async def _on_edit(
     message = callback_message(callback)
     if arg == "photo":
         await callback.answer()
-        await state.set_state(MaterialsForm.buttons)
+        await state.set_state(Screen.buttons)
         await _ask_photo_rules(message, item, t)
         return
     if arg == "template":
         await callback.answer()
-        await state.set_state(MaterialsForm.buttons)
+        await state.set_state(Screen.buttons)
         await message.answer(
             t("materials-choose-template"), reply_markup=templates_markup(t, item)
         )
@@ -652,7 +649,7 @@ async def _on_part(
     if data.get("mat_building"):
         await _ask_next_part(message, state, view, t)
         return
-    await state.set_state(MaterialsForm.buttons)
+    await state.set_state(Screen.buttons)
     await message.answer(t("materials-saved"))
     await show_card(message, view, t)
 
@@ -685,7 +682,7 @@ async def on_imprint(
         await state.update_data(mat_field=missing[0])
         await message.answer(imprint_prompt(t, missing[0]))
         return
-    await state.set_state(MaterialsForm.buttons)
+    await state.set_state(Screen.buttons)
     text, markup = imprint_screen(t, view, await service.candidate_name())
     await message.answer(t("materials-saved") + "\n\n" + text, reply_markup=markup)
     if not view.missing_imprint:
@@ -716,7 +713,7 @@ async def on_cost(
         if error.code != "materials-cost-format":
             await state.set_state(None)
         return
-    await state.set_state(MaterialsForm.buttons)
+    await state.set_state(Screen.buttons)
     await message.answer(
         t("materials-run-saved", number=run.number, cost=format_rubles(run.cost_kopecks))
     )
@@ -737,12 +734,6 @@ async def on_cost(
 )
 async def on_not_text(message: Message, t: Translator) -> None:
     await message.answer(t("materials-text-expected"))
-
-
-@router.message(MaterialsForm.buttons, ~IsCommand())
-async def on_typed_on_a_screen(message: Message, t: Translator) -> None:
-    # Nothing changes: the screen and its buttons stay where they are.
-    await message.answer(t("materials-use-buttons"))
 
 
 # --- the reminder ------------------------------------------------------------------------------

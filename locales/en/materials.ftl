@@ -9,7 +9,6 @@ materials-staff-only = Only coordinators can do this.
 materials-gone = This is gone or is not yours. Open it again: /materials
 materials-saved = ✅ Saved.
 materials-text-expected = Please send the text as one message. To leave: /cancel
-materials-use-buttons = Here the answer is a button under the message above. Materials menu: /materials, leave: /cancel
 materials-too-long = Too long: { $length } characters, at most { $limit }. Please shorten it and send it again.
 materials-too-many = You cannot have more than { $limit } — remove some or ask your coordinator.
 materials-too-many-versions = This leaflet has { $limit } versions already. Start a new leaflet.

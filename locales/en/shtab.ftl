@@ -107,6 +107,7 @@ error-internal = Sorry, something went wrong. Your data is safe. Back to the men
 stale-button = This button is out of date. Open the menu: /menu
 unknown-command = I don't know that command. All commands: /help
 not-understood = I didn't understand. Main menu: /menu, help: /help
+use-buttons-here = The answer here is a button under the message above. Main menu: /menu
 
 ## Menu and common commands
 

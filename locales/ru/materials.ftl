@@ -9,7 +9,6 @@ materials-staff-only = Это могут делать только коорди�
 materials-gone = Этого больше нет или это не ваше. Откройте заново: /materials
 materials-saved = ✅ Сохранено.
 materials-text-expected = Пришлите, пожалуйста, текст одним сообщением. Выйти: /cancel
-materials-use-buttons = Здесь ответ — кнопка под сообщением выше. Меню материалов: /materials, выйти: /cancel
 materials-too-long = Слишком длинно: { $length } знаков, можно до { $limit }. Сократите и пришлите ещё раз.
 materials-too-many = Больше { $limit } не получится — удалите лишнее или обратитесь к координатору.
 materials-too-many-versions = У этой листовки уже { $limit } версий. Начните новую листовку.

@@ -22,6 +22,7 @@ from tests.test_canvass import candidate_with_list
 from tests.test_directory import enrol
 from tests.test_export import download
 from tests.test_supporters_bot import cipher_of, district_of
+from tests.test_update_reads import statements
 
 
 async def add_supporters(running: RunningBot, district_id: int, count: int) -> None:
@@ -69,6 +70,33 @@ async def test_a_candidate_paging_fast_is_refused_and_the_admins_hear_once(
     await candidate.expect("Слишком много обращений")
     await admin.quiet()  # one alert an hour, not one per refusal
     assert len(await audit(running, "supporters_listed")) == anomalies.VIEWS.limit
+
+
+async def test_a_button_that_reads_nothing_costs_the_watch_one_query(
+    running: RunningBot,
+) -> None:
+    """The watch counts a candidate's reads before a command or button; it counts again
+    after it only when the update recorded a watched read."""
+    candidate = running.user()
+    await enrol(candidate, "Кандидатова Ольга", "Союз соседей", "Гавань")
+    await add_supporters(running, await district_of(running, "Гавань"), 3)
+    # Each block ends with a /menu answered: the user's updates are handled one at a time,
+    # so the update before it has finished, its check after the handler included.
+    with statements(running) as seen:
+        for _ in range(2):
+            await candidate.send("/menu")
+            await candidate.expect("")
+    assert counted(seen) == 2  # one each, before; nothing read, nothing counted after
+    with statements(running) as seen:
+        await candidate.send("/supporters")  # a watched read: counted again after it
+        await candidate.expect("Сторонники вашего округа")
+        await candidate.send("/menu")
+        await candidate.expect("")
+    assert counted(seen) == 2 + 1
+
+
+def counted(statements: list[str]) -> int:
+    return len([s for s in statements if s.startswith("SELECT count(*)") and "audit_log" in s])
 
 
 async def test_staff_lists_of_supporters_open_only_with_the_pin(running: RunningBot) -> None:

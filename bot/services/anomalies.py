@@ -9,6 +9,7 @@ Another feature makes its own view counted with one line: `watch("supporter_view
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -52,7 +53,7 @@ class Alert:
     window_minutes: int
 
 
-async def _counts(uow: UnitOfWork, actor_id: int) -> list[int]:
+async def counts(uow: UnitOfWork, actor_id: int) -> list[int]:
     """This actor's reads within each rule's window, in the order of RULES: one query for all
     the rules (the watch runs on every button and command of staff and candidates)."""
     now = utcnow()
@@ -74,17 +75,25 @@ async def _counts(uow: UnitOfWork, actor_id: int) -> list[int]:
     return [int(count or 0) for count in row]
 
 
-async def blocked(uow: UnitOfWork, actor_id: int) -> Rule | None:
-    """The rule this actor is over right now, if any: their reads wait."""
-    for rule, count in zip(RULES, await _counts(uow, actor_id), strict=True):
+def over(counts: Sequence[int]) -> Rule | None:
+    """The rule these counts are over, if any: the actor's reads wait."""
+    for rule, count in zip(RULES, counts, strict=True):
         if count >= rule.limit:
             return rule
     return None
 
 
-async def check(uow: UnitOfWork, actor_id: int) -> Alert | None:
-    """After an update: an alert to send to the admins, at most once per ALERT_EVERY."""
-    for rule, count in zip(RULES, await _counts(uow, actor_id), strict=True):
+async def check(uow: UnitOfWork, actor_id: int, before: Sequence[int]) -> Alert | None:
+    """After an update: an alert to send to the admins, at most once per ALERT_EVERY.
+
+    `before` are the counts taken before the update; they are counted again only if the
+    update recorded a watched read of this actor (otherwise nothing they count changed:
+    a candidate's ordinary button costs one query, not two). Reads another update of the
+    same actor records are checked by that update."""
+    watched = set().union(*(rule.actions for rule in RULES))
+    read = any(actor == actor_id and action in watched for actor, action in uow.audit.recorded)
+    now = await counts(uow, actor_id) if read else list(before)
+    for rule, count in zip(RULES, now, strict=True):
         if count < rule.limit:
             continue
         reported = await uow.session.scalar(

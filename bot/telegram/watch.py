@@ -41,11 +41,12 @@ class WatchMiddleware(BaseMiddleware):
         uow: UnitOfWork = data["uow"]
         t: Translator = data["t"]
         result = None
-        if await anomalies.blocked(uow, actor.user_id) is not None and _reads(event):
+        before = await anomalies.counts(uow, actor.user_id)
+        if anomalies.over(before) is not None and _reads(event):
             await _slow_down(event, data["bot"], t)
         else:
             result = await handler(event, data)
-        alert = await anomalies.check(uow, actor.user_id)
+        alert = await anomalies.check(uow, actor.user_id, before)
         if alert is not None:
             await self._report(data["bot"], alert)
         return result

@@ -11,6 +11,9 @@ from bot.db.models import AuditEntry
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # (actor, action) of what this unit of work recorded: the anomaly watch recounts an
+        # actor's reads only when their update recorded one.
+        self.recorded: list[tuple[int | None, str]] = []
 
     async def record(
         self,
@@ -20,6 +23,7 @@ class AuditRepository:
         subject_id: object = None,
         **details: object,
     ) -> None:
+        self.recorded.append((actor_id, action))
         self._session.add(
             AuditEntry(
                 actor_id=actor_id,

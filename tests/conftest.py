@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from aiogram import Bot
 from aiogram.utils.backoff import BackoffConfig
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Shtab, build_app, build_bot
 from bot.config import Settings, load_settings
@@ -102,6 +103,14 @@ def data_dir(tmp_path: Path, sqlite_template: Path) -> Path:
     directory.mkdir()
     shutil.copy(sqlite_template, directory / "shtab.db")
     return directory
+
+
+@pytest.fixture
+async def engine(data_dir: Path) -> AsyncIterator[AsyncEngine]:
+    """The seeded SQLite database of `data_dir`, for tests of services without the bot."""
+    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}")
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture

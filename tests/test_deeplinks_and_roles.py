@@ -3,14 +3,11 @@ database."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_session_factory
 from bot.db.models import AuditEntry, RoleGrant, RoleName
 from bot.db.uow import UnitOfWorkFactory
 from bot.services.deeplinks import (
@@ -115,13 +112,6 @@ def test_pick_locale_default_is_the_setting() -> None:
 
 
 # Roles on a real database
-
-
-@pytest.fixture
-async def engine(data_dir: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}")
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

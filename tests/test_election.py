@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_session_factory
 from bot.db.models import AuditEntry, Election
 from bot.db.uow import UnitOfWorkFactory
 from bot.handlers.election_admin import _card
@@ -231,13 +230,6 @@ def test_calendar_order_is_checked() -> None:
 
 
 # Election files
-
-
-@pytest.fixture
-async def engine(data_dir: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}")
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

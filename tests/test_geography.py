@@ -3,15 +3,13 @@ of an election's districts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_session_factory
 from bot.db.models import AuditEntry, Election, ElectoralDistrict, MunicipalFormation, Organisation
 from bot.db.uow import UnitOfWorkFactory
 from bot.services.errors import InputError
@@ -24,13 +22,6 @@ from bot.services.geography import (
     parse_districts_csv,
     search_key,
 )
-
-
-@pytest.fixture
-async def engine(data_dir: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}")
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

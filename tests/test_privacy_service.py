@@ -3,14 +3,13 @@ leaves an audit trail that no longer says who they were."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_session_factory
 from bot.db.models import AuditEntry, Candidate, FsmRecord, RoleGrant, User
 from bot.db.uow import UnitOfWorkFactory
 from bot.services import privacy
@@ -27,13 +26,6 @@ PHONE = "79111234567"
 @pytest.fixture
 def cipher(data_dir: Path) -> FieldCipher:
     return FieldCipher(make_settings(data_dir).data_keys)
-
-
-@pytest.fixture
-async def engine(data_dir: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}")
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

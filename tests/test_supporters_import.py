@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -39,13 +38,6 @@ HEADER = "ID,ФИО,Телефон,E-mail,Адрес,Дата рождения,�
 @pytest.fixture
 def cipher(data_dir: Path) -> FieldCipher:
     return FieldCipher(make_settings(data_dir).data_keys)
-
-
-@pytest.fixture
-async def engine(data_dir: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}")
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

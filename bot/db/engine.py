@@ -33,6 +33,13 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
 
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+def is_write(statement: str) -> bool:
+    """Whether an SQL statement changes the database (by its first word)."""
+    return statement.lstrip()[:7].upper().startswith(WRITES)
+
+
 HOLDS_GATE = "shtab_holds_write_gate"
 GATE_TIMEOUT_S = 30.0
 
@@ -73,7 +80,7 @@ class SqliteWriteGate:
         self, conn: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
     ) -> None:
         info = conn.connection.info  # the pooled DBAPI connection's: survives this Connection
-        if HOLDS_GATE in info or not statement.lstrip()[:7].upper().startswith(WRITES):
+        if HOLDS_GATE in info or not is_write(statement):
             return
         lock = self._lock()
         try:

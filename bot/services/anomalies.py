@@ -53,6 +53,11 @@ class Alert:
     window_minutes: int
 
 
+def _watched() -> set[str]:
+    """Every action some rule counts (features add theirs with `watch` at import)."""
+    return set().union(*(rule.actions for rule in RULES))
+
+
 async def counts(uow: UnitOfWork, actor_id: int) -> list[int]:
     """This actor's reads within each rule's window, in the order of RULES: one query for all
     the rules (the watch runs on every button and command of staff and candidates)."""
@@ -67,7 +72,7 @@ async def counts(uow: UnitOfWork, actor_id: int) -> list[int]:
         await uow.session.execute(
             select(*columns).where(
                 AuditEntry.actor_id == actor_id,
-                AuditEntry.action.in_(set().union(*(rule.actions for rule in RULES))),
+                AuditEntry.action.in_(_watched()),
                 AuditEntry.at >= now - max(rule.window for rule in RULES),
             )
         )
@@ -90,7 +95,7 @@ async def check(uow: UnitOfWork, actor_id: int, before: Sequence[int]) -> Alert 
     update recorded a watched read of this actor (otherwise nothing they count changed:
     a candidate's ordinary button costs one query, not two). Reads another update of the
     same actor records are checked by that update."""
-    watched = set().union(*(rule.actions for rule in RULES))
+    watched = _watched()
     read = any(actor == actor_id and action in watched for actor, action in uow.audit.recorded)
     now = await counts(uow, actor_id) if read else list(before)
     for rule, count in zip(RULES, now, strict=True):

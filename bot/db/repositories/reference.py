@@ -26,6 +26,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import is_write
 from bot.db.models import Election, ElectoralDistrict, MunicipalFormation, Organisation
 
 MAX_AGE_S = 30.0
@@ -33,7 +34,6 @@ TABLES = tuple(
     model.__tablename__
     for model in (Organisation, Election, MunicipalFormation, ElectoralDistrict)
 )
-WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "DROP", "ALTER")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +103,7 @@ class _Generation:
 
 
 def _note_write(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-    head = statement.lstrip()[:7].upper()
-    if head.startswith(WRITES) and any(table in statement for table in TABLES):
+    if is_write(statement) and any(table in statement for table in TABLES):
         _Generation.value += 1
         conn.info["shtab_reference_written"] = True
 

@@ -37,6 +37,7 @@ from aiogram.types import (
 from bot.telegram.console import run_console
 from bot.telegram.emulator import NOT_MODIFIED, QUERY_TOO_OLD, BotApiEmulator
 from bot.telegram.emulator_session import EmulatorSession
+from bot.telegram.session import JsonBotSession
 from tests.fake_telegram import FakeTelegramServer, VirtualUser
 
 USER_ID = 100000001
@@ -58,9 +59,10 @@ def emulator(server: FakeTelegramServer) -> BotApiEmulator:
     return server.emulator
 
 
-@pytest_asyncio.fixture
-async def bot(server: FakeTelegramServer) -> AsyncIterator[Bot]:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
+@pytest_asyncio.fixture(params=[AiohttpSession, JsonBotSession], ids=["form", "json"])
+async def bot(server: FakeTelegramServer, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+    # aiogram's own form-posting session and the bot's JSON one must meet the same Telegram.
+    session = request.param(api=TelegramAPIServer.from_base(server.base_url))
     # HTML by default, as the production bot is configured.
     http_bot = Bot(
         server.emulator.token, session=session, default=DefaultBotProperties(parse_mode="HTML")

@@ -6,6 +6,7 @@ urlencoded or multipart form, or a query string) and `/file/bot{token}/{file_pat
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from aiohttp import web
@@ -24,6 +25,8 @@ class FakeTelegramServer:
         self.emulator = emulator or BotApiEmulator(**emulator_kwargs)
         self.base_url = ""
         self._runner: web.AppRunner | None = None
+        # How the bot posted its calls: (method, content type) -> count.
+        self.requests: Counter[tuple[str, str]] = Counter()
         self.app = web.Application(client_max_size=_CLIENT_MAX_SIZE)
         self.app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         self.app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
@@ -54,6 +57,7 @@ class FakeTelegramServer:
     async def _handle_method(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.emulator.token:
             return _envelope(BotApiError(401, "Unauthorized").envelope(), 401)
+        self.requests[(request.match_info["method"], request.content_type)] += 1
         if (request.content_length or 0) > MAX_UPLOAD_BYTES:
             return _envelope(BotApiError(413, "Request Entity Too Large").envelope(), 413)
         try:

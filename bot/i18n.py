@@ -31,6 +31,8 @@ class Catalog:
         self.fallback = fallback
         self._bundles: dict[str, FluentBundle] = {}
         self._ids: dict[str, set[str]] = {}
+        # Texts without arguments never change: formatted once (buttons, prompts, titles).
+        self._plain: dict[tuple[str, str], str] = {}
         for locale in LOCALES:
             bundle = FluentBundle([locale], use_isolating=False)
             ids: set[str] = set()
@@ -48,6 +50,14 @@ class Catalog:
         return set(self._ids[locale])
 
     def text(self, locale: str, key: str, /, **params: object) -> str:
+        if not params:
+            plain = self._plain.get((locale, key))
+            if plain is None:
+                plain = self._plain[(locale, key)] = self._format(locale, key, {})
+            return plain
+        return self._format(locale, key, params)
+
+    def _format(self, locale: str, key: str, params: Mapping[str, object]) -> str:
         bundle = self._bundles.get(locale) or self._bundles[self.fallback]
         if not bundle.has_message(key):
             bundle = self._bundles[self.fallback]

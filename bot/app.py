@@ -117,6 +117,13 @@ class Shtab:
         await self.engine.dispose()
 
 
+# Updates handled at once when polling: as many as Telegram pushes to a webhook at once by
+# default (setWebhook's max_connections). More only wait for the database's write lock or
+# pool, holding memory; and while they are in flight the next updates wait at Telegram and
+# arrive in batches of up to 100, one getUpdates call each instead of one per update.
+UPDATES_IN_FLIGHT = 40
+
+
 class ShtabDispatcher(Dispatcher):
     """Every update is handled inside one unit of work, opened where it enters."""
 
@@ -126,6 +133,13 @@ class ShtabDispatcher(Dispatcher):
         super().__init__(**kwargs)
         self._uow_factory = uow_factory
         self._keyring = keyring
+        # Updates being handled now, and the most there were at once since start.
+        self.in_flight = 0
+        self.peak_in_flight = 0
+
+    async def start_polling(self, *bots: Bot, **kwargs: Any) -> None:
+        kwargs.setdefault("tasks_concurrency_limit", UPDATES_IN_FLIGHT)
+        await super().start_polling(*bots, **kwargs)
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         if self._keyring is not None:
@@ -140,6 +154,8 @@ class ShtabDispatcher(Dispatcher):
         update_token = update_id_var.set(update.update_id)
         role_token, handler_token = role_var.set(None), handler_var.set(None)
         started = time.perf_counter()
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             async with self._uow_factory() as uow:
                 result = await super().feed_update(bot, update, uow=uow, **kwargs)
@@ -150,6 +166,7 @@ class ShtabDispatcher(Dispatcher):
             log.warning("update %s: concurrent duplicate dropped", update.update_id)
             return None
         finally:
+            self.in_flight -= 1
             update_id_var.reset(update_token)
             role_var.reset(role_token)
             handler_var.reset(handler_token)

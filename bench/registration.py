@@ -26,6 +26,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,6 +247,12 @@ class Target:
                 f"{self.name} exited with status {self.process.returncode}\n{self.log_tail()}"
             )
 
+    def calls(self) -> Counter[str]:
+        counted: Counter[str] = Counter()
+        for (method, _kind), n in self.server.requests.items():
+            counted[method] += n
+        return counted
+
     def cpu_seconds(self) -> float | None:
         return _cpu_seconds(self.process.pid) if self.process else None
 
@@ -309,6 +316,12 @@ class PhaseResult:
     wall: float
     runs: list[UserRun]
     bot_cpu: float | None = None
+    # Bot API calls the bot made during the phase, by method (counted by the fake Telegram).
+    calls: Counter[str] = field(default_factory=Counter)
+
+    def calls_per_update(self, polls: bool) -> float | None:
+        count = sum(n for method, n in self.calls.items() if (method == "getUpdates") == polls)
+        return count / self.updates if self.updates else None
 
     @property
     def completed(self) -> int:
@@ -350,6 +363,7 @@ async def run_phase(
     seconds_limit: float,
 ) -> PhaseResult:
     users = [TimedUser(target.emulator, uid, first_name=f"Бенч{uid}") for uid in user_ids]
+    calls_before = target.calls()
     cpu_before = target.cpu_seconds()
     started = perf_counter()
     deadline = started + seconds_limit
@@ -361,7 +375,7 @@ async def run_phase(
     wall = perf_counter() - started
     cpu_after = target.cpu_seconds()
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
-    return PhaseResult(name, len(users), wall, runs, cpu)
+    return PhaseResult(name, len(users), wall, runs, cpu, target.calls() - calls_before)
 
 
 async def run_lone(
@@ -375,6 +389,7 @@ async def run_lone(
         result = await run_phase(target, name, steps, [first_id + 1 + index], limit)
         warm.runs.extend(result.runs)
         warm.wall += result.wall
+        warm.calls.update(result.calls)
         if warm.bot_cpu is not None and result.bot_cpu is not None:
             warm.bot_cpu += result.bot_cpu
         else:
@@ -406,6 +421,7 @@ def print_table(phases: Sequence[PhaseResult]) -> None:
     header = (
         f"{'phase':<24}{'users':>6}{'done':>6}{'wall s':>8}{'upd':>7}{'upd/s':>8}{'reg/s':>7}"
         f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}{'1st p95':>8}{'cpu ms/upd':>11}"
+        f"{'calls/upd':>10}{'polls/upd':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -416,6 +432,8 @@ def print_table(phases: Sequence[PhaseResult]) -> None:
             f"{phase.updates:>7}{phase.updates_per_s:>8.1f}{phase.completed_per_s:>7.2f}"
             f"{_fmt(phase.p(50)):>8}{_fmt(phase.p(95)):>8}{_fmt(phase.p(99)):>8}"
             f"{_fmt(phase.p(100)):>8}{_fmt(percentile(phase.first_ms, 95)):>8}{_fmt(cpu):>11}"
+            f"{_fmt(phase.calls_per_update(polls=False), 2):>10}"
+            f"{_fmt(phase.calls_per_update(polls=True), 2):>10}"
         )
 
 

@@ -5,16 +5,34 @@ Every fidelity test of the fake Telegram also runs with this session (test_fake_
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import GetUpdates, SendMessage
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    GetUpdates,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.telegram.session import JsonBotSession
 from tests.conftest import RunningBot
@@ -134,3 +152,40 @@ async def test_the_running_bot_posts_json(
     posted = {kind for (_method, kind) in telegram.requests}
     assert posted == {"application/json"}
     assert telegram.requests[("answerCallbackQuery", "application/json")] == 1
+
+
+def _form_fields(bot: Bot, method: TelegramMethod[Any]) -> dict[str, str]:
+    """What aiogram's own session would post: each field as its form text."""
+    form = AiohttpSession().build_form_data(bot, method)
+    return {options["name"]: value for options, _headers, value in form._fields}
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        SendMessage(chat_id=7, text="Шаг <b>1</b> из 5", reply_markup=choice()),
+        SendMessage(
+            chat_id=7,
+            text="Поделитесь контактом",
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=ReplyKeyboardMarkup(
+                keyboard=[[KeyboardButton(text="📱 Контакт", request_contact=True)]],
+                resize_keyboard=True,
+            ),
+        ),
+        SendMessage(chat_id=7, text="Спасибо", reply_markup=ReplyKeyboardRemove()),
+        EditMessageText(chat_id=7, message_id=3, text="Округ №2", reply_markup=choice()),
+        AnswerCallbackQuery(callback_query_id="42", text="Готово", show_alert=False),
+        GetUpdates(offset=10, timeout=5, allowed_updates=["message", "callback_query"]),
+    ],
+    ids=lambda method: type(method).__name__,
+)
+async def test_json_fields_carry_what_aiogram_form_carries(
+    bot: Bot, method: TelegramMethod[Any]
+) -> None:
+    session = bot.session
+    assert isinstance(session, JsonBotSession)
+    fields = session.json_fields(bot, method, {})
+    # A form carries text; aiogram writes each non-text value as JSON (json.dumps).
+    as_form = {key: v if isinstance(v, str) else json.dumps(v) for key, v in fields.items()}
+    assert as_form == _form_fields(bot, method)

@@ -49,7 +49,9 @@ class JsonBotSession(AiohttpSession):
         defaults such as parse_mode applied, objects dumped); files found are put in `files`.
         As in aiogram's form, absent (None) and empty-string fields are left out."""
         fields: dict[str, Any] = {}
-        for key, value in method.model_dump(warnings=False).items():
+        # exclude_none drops the unset optional fields of every nested object in pydantic's
+        # own code (a keyboard button has a dozen); prepare_value would drop them one by one.
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is None or prepared == "":
                 continue

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import WriteGateTimeout, create_engine, create_session_factory
 
 BUSY_MS = 50  # SQLite's own patience, kept short so the test holds the lock past it quickly
 HOLD_S = 0.3  # how long the first writer keeps its transaction open: six busy_timeouts
@@ -98,5 +98,33 @@ async def test_a_failed_write_releases_the_gate(tmp_path: Path) -> None:
             )
             await session.commit()
             assert list((await session.scalars(text("SELECT body FROM notes"))).all()) == ["y"]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_write_that_waits_too_long_for_the_gate_fails_and_leaves_it_usable(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(
+        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}",
+        sqlite_busy_timeout_ms=BUSY_MS,
+        write_gate_timeout_s=0.2,
+    )
+    sessions = create_session_factory(engine)
+    try:
+        await _prepare(engine)
+        async with sessions() as holder:
+            await holder.execute(text("INSERT INTO notes (body) VALUES ('first')"))
+            with pytest.raises(WriteGateTimeout):
+                async with sessions() as late:
+                    await late.execute(text("INSERT INTO notes (body) VALUES ('late')"))
+            await holder.commit()
+        async with sessions() as session:  # the timed-out wait took nothing with it
+            await asyncio.wait_for(
+                session.execute(text("INSERT INTO notes (body) VALUES ('next')")), timeout=2
+            )
+            await session.commit()
+            bodies = (await session.scalars(text("SELECT body FROM notes"))).all()
+            assert sorted(bodies) == ["first", "next"]
     finally:
         await engine.dispose()

@@ -64,7 +64,8 @@ class SqliteWriteGate:
     The lock is released when the connection returns to the pool, i.e. after the commit or
     rollback that ends a session's transaction."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout_s: float = GATE_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
@@ -84,10 +85,16 @@ class SqliteWriteGate:
             return
         lock = self._lock()
         try:
-            await_only(asyncio.wait_for(lock.acquire(), GATE_TIMEOUT_S))
+            await_only(self._acquire(lock))
         except TimeoutError:
             raise WriteGateTimeout(statement[:40], None, TimeoutError()) from None
         info[HOLDS_GATE] = lock
+
+    async def _acquire(self, lock: asyncio.Lock) -> None:
+        # asyncio.timeout rather than wait_for: in Python 3.11 wait_for wraps the wait in a
+        # task of its own, one more task and loop round per write transaction.
+        async with asyncio.timeout(self.timeout_s):
+            await lock.acquire()
 
     def release(self, dbapi_connection: Any, connection_record: Any) -> None:
         info = connection_record.info if connection_record is not None else {}
@@ -107,6 +114,7 @@ def create_engine(
     *,
     sqlite_busy_timeout_ms: int = 5000,
     write_gate: bool = True,
+    write_gate_timeout_s: float = GATE_TIMEOUT_S,
     **kwargs: Any,
 ) -> AsyncEngine:
     """The async engine; on SQLite with its pragmas and, unless `write_gate` is False (only
@@ -123,7 +131,7 @@ def create_engine(
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
         if not write_gate:
             return engine
-        gate = SqliteWriteGate()
+        gate = SqliteWriteGate(write_gate_timeout_s)
         event.listen(engine.sync_engine, "before_cursor_execute", gate.before_execute)
         # Returned to the pool: after the transaction's commit or rollback.
         event.listen(engine.sync_engine.pool, "reset", gate.on_reset)

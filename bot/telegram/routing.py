@@ -207,12 +207,15 @@ class GatedRoot(Router):
 
     def __init__(self, *, name: str | None = None) -> None:
         super().__init__(name=name)
-        self._gates: dict[tuple[int, str], Gate | None] = {}
+        # Per update type, the routers in order with their gates; fixed once the dispatcher
+        # is built (include_router clears it).
+        self._routes: dict[str, list[tuple[Router, Gate | None]]] = {}
 
     def include_router(self, router: Router) -> Router:
         for observer in router.observers.values():
             if observer.outer_middleware:
                 raise ValueError(f"{router.name}: outer middlewares would be skipped")
+        self._routes.clear()
         return super().include_router(router)
 
     async def _propagate_event(
@@ -225,11 +228,11 @@ class GatedRoot(Router):
         if observer is not None and (observer.handlers or observer._handler.filters):
             raise RuntimeError("GatedRoot routes only: no handlers or filters of its own")
         raw_state, actor = kwargs.get("raw_state"), kwargs.get("actor")
-        for router in self.sub_routers:
-            key = (id(router), update_type)
-            if key not in self._gates:  # gates are fixed once the dispatcher is built
-                self._gates[key] = _gate_of(router, update_type)
-            gate = self._gates[key]
+        routes = self._routes.get(update_type)
+        if routes is None:
+            routes = [(router, _gate_of(router, update_type)) for router in self.sub_routers]
+            self._routes[update_type] = routes
+        for router, gate in routes:
             if gate is not None and not gate.admits(event, raw_state, actor):
                 continue
             response = await router.propagate_event(update_type=update_type, event=event, **kwargs)

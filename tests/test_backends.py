@@ -15,6 +15,8 @@ import pytest
 from bot.services import names
 from tests.conftest import DATA_KEY, TOKEN, RunningBot, make_settings, start_bot
 from tests.fake_telegram import FakeTelegramServer, VirtualUser
+from tests.test_materials import BIO, CONTACTS, POINTS
+from tests.test_materials import photo as leaflet_photo
 from tests.test_registration import register
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,6 +94,56 @@ async def test_sigkill_mid_registration_resumes_at_the_same_step(
         await kill(process)
     step_two = [m for m in user.transcript if "Шаг 2 из 5" in m.get("text", "")]
     assert len(step_two) == 1  # nothing before the kill was handled a second time
+    assert process.stderr is not None
+    errors = (await process.stderr.read()).decode()
+    assert "Traceback" not in errors, errors
+
+
+@pytest.mark.slow
+async def test_sigkill_mid_leaflet_builder_resumes_at_the_same_question(
+    telegram: FakeTelegramServer, data_dir: Path
+) -> None:
+    """Not registration alone: any dialog's step is committed before its question is sent."""
+    env = bot_env(telegram, data_dir)
+    user = VirtualUser(telegram.emulator, 4343, first_name="Ольга")
+    process = await spawn_bot(env)
+    first_run_errors = ""
+    try:
+        await telegram.emulator.wait_for_poller(timeout=STARTUP_TIMEOUT)
+        await register(user)
+        await user.send("/materials")
+        await user.expect("Листовок пока нет")
+        await user.press("Новая листовка")
+        await user.expect("Выберите шаблон")
+        await user.press("A5, односторонняя")
+        await user.expect("Правила для фото")
+        await user.press("Детей на фото нет")
+        await user.expect("другие люди")
+        await user.press("Есть, их письменные согласия у меня")
+        await user.expect("Пришлите фото")
+        await user.send_photo(leaflet_photo())
+        await user.expect("коротко о себе")
+        await user.send(BIO)
+        await user.expect("пунктов программы")
+        await kill(process)
+        assert process.stderr is not None
+        first_run_errors = (await process.stderr.read()).decode()
+        await user.send(POINTS)  # answered while the bot is down
+        process = await spawn_bot(env)
+        await user.expect("Как с вами связаться", timeout=STARTUP_TIMEOUT)
+        await user.send(CONTACTS)
+        card = await user.expect("Листовка №1")
+    except AssertionError as failure:
+        await kill(process)
+        assert process.stderr is not None
+        logs = first_run_errors + (await process.stderr.read()).decode()
+        raise AssertionError(f"{failure}\n--- bot logs ---\n{logs[-4000:]}") from None
+    finally:
+        await kill(process)
+    assert "на фото есть другие люди" in card["text"]  # answered before the kill
+    texts = [message.get("text", "") for message in user.transcript]
+    for question in ("Пришлите фото", "коротко о себе", "пунктов программы"):
+        assert sum(question in text for text in texts) == 1, question  # nothing asked again
     assert process.stderr is not None
     errors = (await process.stderr.read()).decode()
     assert "Traceback" not in errors, errors

@@ -6,7 +6,9 @@ SQLAlchemy async + aiosqlite stack and the same SQLite pragmas), so the ratio of
 throughput shows what Shtab's dialog costs on top of the unavoidable per-update work.
 
 Environment: BOT_TOKEN, BOT_API_URL (the fake Telegram), BASELINE_DB (a SQLite file path),
-BASELINE_POOL: "single" (default, one connection) or "pooled" (SQLAlchemy's default pool).
+BASELINE_POOL: "single" (default, one connection) or "pooled" (SQLAlchemy's default pool),
+BASELINE_TUNED: "1" to apply Shtab's process settings (bot.app.settle_heap, and at most
+UPDATES_IN_FLIGHT updates in flight), so that only the bots' own work is compared.
 """
 
 from __future__ import annotations
@@ -74,8 +76,14 @@ async def main() -> None:
         default=DefaultBotProperties(parse_mode="HTML"),  # as Shtab sends
     )
     dispatcher = build_dispatcher(engine)
+    polling: dict[str, Any] = {}
+    if os.environ.get("BASELINE_TUNED") == "1":
+        from bot.app import UPDATES_IN_FLIGHT, settle_heap
+
+        settle_heap()
+        polling["tasks_concurrency_limit"] = UPDATES_IN_FLIGHT
     try:
-        await dispatcher.start_polling(bot, allowed_updates=["message"])
+        await dispatcher.start_polling(bot, allowed_updates=["message"], **polling)
     finally:
         await bot.session.close()
         await engine.dispose()

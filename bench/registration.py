@@ -473,6 +473,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
         f"fake Telegram rate limits OFF (the bots are measured, not Telegram's flood limits); "
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
         f"baseline SQLite connections: {args.baseline_pool}"
+        + ("; baseline with Shtab's process settings" if args.baseline_tuned else "")
     )
     bot_env = _env(
         {
@@ -505,6 +506,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> int:
             "BOT_TOKEN": BASELINE_TOKEN,
             "BASELINE_DB": str(workdir / "baseline.db"),
             "BASELINE_POOL": args.baseline_pool,
+            "BASELINE_TUNED": "1" if args.baseline_tuned else "",
         }
     )
     if not any(phase.failures for phase in phases):
@@ -580,6 +582,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="single",
         help="baseline's SQLite connections: one (stable, default) or SQLAlchemy's default "
         "pool, whose write-lock contention makes the baseline swing 3-5x between runs",
+    )
+    parser.add_argument(
+        "--baseline-tuned",
+        action="store_true",
+        help="give the baseline Shtab's two process settings (start-up objects frozen for "
+        "the garbage collector, at most 40 updates in flight): the ratio then compares the "
+        "bots' own work only",
     )
     parser.add_argument(
         "--profile", type=Path, help="run Shtab under cProfile and write the stats to this file"

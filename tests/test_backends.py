@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,7 @@ import pytest
 from bot.services import names
 from tests.conftest import DATA_KEY, TOKEN, RunningBot, make_settings, start_bot
 from tests.fake_telegram import FakeTelegramServer, VirtualUser
-from tests.test_materials import BIO, CONTACTS, POINTS
-from tests.test_materials import photo as leaflet_photo
+from tests.test_materials import CONTACTS, POINTS, build_until_points
 from tests.test_registration import register
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,6 +35,45 @@ async def kill(process: asyncio.subprocess.Process) -> None:
     if process.returncode is None:
         process.send_signal(signal.SIGKILL)
     await process.wait()
+
+
+class BotProcess:
+    """`python -m bot run` as its own process, SIGKILLed and started again at will."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: asyncio.subprocess.Process | None = None
+        self.logs = ""  # stderr of every run so far
+        self.returncode: int | None = None  # of the last run killed
+
+    async def start(self) -> None:
+        self.process = await spawn_bot(self.env)
+
+    async def kill(self) -> str:
+        """SIGKILL (if still running); returns what this run wrote to stderr."""
+        if self.process is None:
+            return ""
+        process, self.process = self.process, None
+        await kill(process)
+        self.returncode = process.returncode
+        assert process.stderr is not None
+        errors = (await process.stderr.read()).decode()
+        self.logs += errors
+        return errors
+
+
+@asynccontextmanager
+async def bot_process(env: dict[str, str]) -> AsyncIterator[BotProcess]:
+    """A bot process that is killed at the end; a failed assertion comes with its logs."""
+    bot = BotProcess(env)
+    await bot.start()
+    try:
+        yield bot
+    except AssertionError as failure:
+        await bot.kill()
+        raise AssertionError(f"{failure}\n--- bot logs ---\n{bot.logs[-4000:]}") from None
+    finally:
+        await bot.kill()
 
 
 def bot_env(telegram: FakeTelegramServer, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -63,12 +102,9 @@ def backend_env(request: pytest.FixtureRequest, data_dir: Path) -> dict[str, str
 async def test_sigkill_mid_registration_resumes_at_the_same_step(
     telegram: FakeTelegramServer, data_dir: Path, backend_env: dict[str, str]
 ) -> None:
-    env = bot_env(telegram, data_dir, **backend_env)
     emulator = telegram.emulator
     user = VirtualUser(emulator, 4242, first_name="Анна")
-    process = await spawn_bot(env)
-    first_run_errors = ""
-    try:
+    async with bot_process(bot_env(telegram, data_dir, **backend_env)) as bot:
         await emulator.wait_for_poller(timeout=STARTUP_TIMEOUT)
         await user.send("/start")
         await user.expect("Согласие на обработку")
@@ -76,27 +112,17 @@ async def test_sigkill_mid_registration_resumes_at_the_same_step(
         await user.expect("Шаг 1 из 5")
         await user.send("Кузнецова Анна Игоревна")
         await user.expect("Шаг 2 из 5")
-        await kill(process)
-        assert process.returncode == -signal.SIGKILL
-        assert process.stderr is not None
-        first_run_errors = (await process.stderr.read()).decode()
+        await bot.kill()
+        assert bot.returncode == -signal.SIGKILL  # killed mid-dialog, not exited
         await user.share_contact()  # answered while the bot is down: Telegram keeps it
-        process = await spawn_bot(env)
+        await bot.start()
         await user.expect("Шаг 3 из 5", timeout=STARTUP_TIMEOUT)
         await user.send("anna@example.org")
         await user.expect("Шаг 4 из 5")
-    except AssertionError as failure:
-        await kill(process)
-        assert process.stderr is not None
-        logs = first_run_errors + (await process.stderr.read()).decode()
-        raise AssertionError(f"{failure}\n--- bot logs ---\n{logs[-4000:]}") from None
-    finally:
-        await kill(process)
+        last_run_errors = await bot.kill()
     step_two = [m for m in user.transcript if "Шаг 2 из 5" in m.get("text", "")]
     assert len(step_two) == 1  # nothing before the kill was handled a second time
-    assert process.stderr is not None
-    errors = (await process.stderr.read()).decode()
-    assert "Traceback" not in errors, errors
+    assert "Traceback" not in last_run_errors, last_run_errors
 
 
 @pytest.mark.slow
@@ -104,49 +130,24 @@ async def test_sigkill_mid_leaflet_builder_resumes_at_the_same_question(
     telegram: FakeTelegramServer, data_dir: Path
 ) -> None:
     """Not registration alone: any dialog's step is committed before its question is sent."""
-    env = bot_env(telegram, data_dir)
     user = VirtualUser(telegram.emulator, 4343, first_name="Ольга")
-    process = await spawn_bot(env)
-    first_run_errors = ""
-    try:
+    async with bot_process(bot_env(telegram, data_dir)) as bot:
         await telegram.emulator.wait_for_poller(timeout=STARTUP_TIMEOUT)
         await register(user)
-        await user.send("/materials")
-        await user.expect("Листовок пока нет")
-        await user.press("Новая листовка")
-        await user.expect("Выберите шаблон")
-        await user.press("A5, односторонняя")
-        await user.expect("Правила для фото")
-        await user.press("Детей на фото нет")
-        await user.expect("другие люди")
-        await user.press("Есть, их письменные согласия у меня")
-        await user.expect("Пришлите фото")
-        await user.send_photo(leaflet_photo())
-        await user.expect("коротко о себе")
-        await user.send(BIO)
-        await user.expect("пунктов программы")
-        await kill(process)
-        assert process.stderr is not None
-        first_run_errors = (await process.stderr.read()).decode()
+        await build_until_points(user, others="Есть, их письменные согласия у меня")
+        await bot.kill()
+        assert bot.returncode == -signal.SIGKILL
         await user.send(POINTS)  # answered while the bot is down
-        process = await spawn_bot(env)
+        await bot.start()
         await user.expect("Как с вами связаться", timeout=STARTUP_TIMEOUT)
         await user.send(CONTACTS)
         card = await user.expect("Листовка №1")
-    except AssertionError as failure:
-        await kill(process)
-        assert process.stderr is not None
-        logs = first_run_errors + (await process.stderr.read()).decode()
-        raise AssertionError(f"{failure}\n--- bot logs ---\n{logs[-4000:]}") from None
-    finally:
-        await kill(process)
+        last_run_errors = await bot.kill()
     assert "на фото есть другие люди" in card["text"]  # answered before the kill
     texts = [message.get("text", "") for message in user.transcript]
     for question in ("Пришлите фото", "коротко о себе", "пунктов программы"):
         assert sum(question in text for text in texts) == 1, question  # nothing asked again
-    assert process.stderr is not None
-    errors = (await process.stderr.read()).decode()
-    assert "Traceback" not in errors, errors
+    assert "Traceback" not in last_run_errors, last_run_errors
 
 
 @pytest.fixture

@@ -90,8 +90,8 @@ async def complete_tasks(running: RunningBot, user: VirtualUser, *full_ids: str)
             await store.save(full_id, {}, TaskStatus.DONE, 0)
 
 
-async def build_leaflet(user: VirtualUser) -> dict[str, Any]:
-    """The builder's happy path up to the leaflet's card."""
+async def build_until_points(user: VirtualUser, others: str = "На фото только я") -> None:
+    """The builder's happy path until it asks for the programme points."""
     await user.send("/materials")
     await user.expect("Листовок пока нет")
     await user.press("Новая листовка")
@@ -101,13 +101,18 @@ async def build_leaflet(user: VirtualUser) -> dict[str, Any]:
     await user.expect("Правила для фото")
     await user.press("Детей на фото нет")
     await user.expect("другие люди")
-    await user.press("На фото только я")
+    await user.press(others)
     await user.expect("Пришлите фото")
     await user.send_photo(photo())
     await user.expect("Фото сохранено")
     await user.expect("коротко о себе")
     await user.send(BIO)
     await user.expect("пунктов программы")
+
+
+async def build_leaflet(user: VirtualUser) -> dict[str, Any]:
+    """The builder's happy path up to the leaflet's card."""
+    await build_until_points(user)
     await user.send(POINTS)
     await user.expect("Как с вами связаться")
     await user.send(CONTACTS)

@@ -42,26 +42,18 @@ USER_ID = 100000002
 
 
 @pytest_asyncio.fixture
-async def server() -> AsyncIterator[FakeTelegramServer]:
-    fake = FakeTelegramServer()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
-@pytest_asyncio.fixture
-async def bot(server: FakeTelegramServer) -> AsyncIterator[Bot]:
-    session = JsonBotSession(api=TelegramAPIServer.from_base(server.base_url))
+async def bot(telegram: FakeTelegramServer) -> AsyncIterator[Bot]:
+    session = JsonBotSession(api=TelegramAPIServer.from_base(telegram.base_url))
     json_bot = Bot(
-        server.emulator.token, session=session, default=DefaultBotProperties(parse_mode="HTML")
+        telegram.emulator.token, session=session, default=DefaultBotProperties(parse_mode="HTML")
     )
     yield json_bot
     await json_bot.session.close()
 
 
 @pytest_asyncio.fixture
-async def user(server: FakeTelegramServer) -> VirtualUser:
-    olga = VirtualUser(server.emulator, USER_ID)
+async def user(telegram: FakeTelegramServer) -> VirtualUser:
+    olga = VirtualUser(telegram.emulator, USER_ID)
     await olga.send("/start")
     return olga
 
@@ -74,13 +66,13 @@ def choice() -> InlineKeyboardMarkup:
 
 @pytest.mark.asyncio
 async def test_a_message_travels_as_json_and_comes_back_bound_to_the_bot(
-    bot: Bot, server: FakeTelegramServer, user: VirtualUser
+    bot: Bot, telegram: FakeTelegramServer, user: VirtualUser
 ) -> None:
     sent = await bot.send_message(USER_ID, "Выберите <b>округ</b>:", reply_markup=choice())
 
-    assert server.requests[("sendMessage", "application/json")] == 1
-    assert server.requests[("sendMessage", "application/x-www-form-urlencoded")] == 0
-    shown = server.emulator.bot_messages(USER_ID)[-1]
+    assert telegram.requests[("sendMessage", "application/json")] == 1
+    assert telegram.requests[("sendMessage", "application/x-www-form-urlencoded")] == 0
+    shown = telegram.emulator.bot_messages(USER_ID)[-1]
     assert shown["text"] == "Выберите округ:"  # the bot's default parse_mode reached Telegram
     assert shown["entities"][0]["type"] == "bold"
     assert shown["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "mf:17"
@@ -91,19 +83,19 @@ async def test_a_message_travels_as_json_and_comes_back_bound_to_the_bot(
     # Answers parsed from bytes still carry the bot, so methods on them work.
     edited = await sent.edit_text("Округ: Гавань")
     assert isinstance(edited, Message)
-    assert server.emulator.bot_messages(USER_ID)[-1]["text"] == "Округ: Гавань"
+    assert telegram.emulator.bot_messages(USER_ID)[-1]["text"] == "Округ: Гавань"
 
 
 @pytest.mark.asyncio
 async def test_uploads_take_aiogram_multipart_path(
-    bot: Bot, server: FakeTelegramServer, user: VirtualUser
+    bot: Bot, telegram: FakeTelegramServer, user: VirtualUser
 ) -> None:
     document = BufferedInputFile("Листовка".encode(), filename="leaflet.txt")
     sent = await bot.send_document(USER_ID, document, caption="Макет <i>листовки</i>")
 
-    assert server.requests[("sendDocument", "multipart/form-data")] == 1
+    assert telegram.requests[("sendDocument", "multipart/form-data")] == 1
     assert sent.document is not None
-    stored = server.emulator.file_by_id(sent.document.file_id)
+    stored = telegram.emulator.file_by_id(sent.document.file_id)
     assert stored is not None and stored.data == "Листовка".encode()
     assert sent.caption == "Макет листовки"
 

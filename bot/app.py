@@ -117,11 +117,14 @@ class Shtab:
         await self.engine.dispose()
 
 
-# Updates handled at once when polling: as many as Telegram pushes to a webhook at once by
-# default (setWebhook's max_connections). More only wait for the database's write lock or
+# Updates handled at once when polling: as many as Telegram would push to a webhook at once
+# at most (setWebhook's max_connections). More only wait for the database's write lock or
 # pool, holding memory; and while they are in flight the next updates wait at Telegram and
-# arrive in batches of up to 100, one getUpdates call each instead of one per update.
-UPDATES_IN_FLIGHT = 40
+# arrive in batches of up to 100, one getUpdates call each instead of one per update. Not
+# fewer: one person's updates are handled one after another, so their burst (20 canvass
+# notes queued offline arrive at once) holds that many places while it waits; with a small
+# limit such a burst of slow requests would hold up everyone else.
+UPDATES_IN_FLIGHT = 100
 
 
 class ShtabDispatcher(Dispatcher):

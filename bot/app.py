@@ -315,7 +315,7 @@ def settle_heap() -> None:
     Modules, ORM mappers, aiogram's ~300 pydantic types, catalogues and quest data are some
     480,000 objects that live as long as the process. Every full collection walked all of
     them (250 ms with the event loop stopped, every second or two under load: about 0.9 ms
-    of CPU per update, a quarter of all). Frozen, they are skipped; only what updates
+    of CPU per update, a fifth of all). Frozen, they are skipped; only what updates
     allocate is collected, and the young generation less often (bench/README.md)."""
     gc.collect()
     gc.freeze()

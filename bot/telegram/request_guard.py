@@ -40,6 +40,7 @@ from aiogram.methods import (
 )
 
 from bot.db.uow import current_uow
+from bot.telegram.session import response_model
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -80,18 +81,6 @@ def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-# aiogram parses every answer with `Response[method.__returning__]`. pydantic keeps such
-# parametrised models in a weak cache, so under load they are collected and rebuilt again and
-# again (measured: a tenth of the bot's CPU). Holding one reference per type stops that.
-_PINNED_RESPONSE_MODELS: dict[Any, type] = {}
-
-
-def _pin_response_model(method: TelegramMethod[Any]) -> None:
-    returning = method.__returning__
-    if returning not in _PINNED_RESPONSE_MODELS:
-        _PINNED_RESPONSE_MODELS[returning] = Response[returning]  # type: ignore[valid-type]
-
-
 class RequestGuard(BaseRequestMiddleware):
     def __init__(self, *, retries: int = 3, sleep: Sleeper = asyncio.sleep) -> None:
         self._retries = retries
@@ -103,7 +92,7 @@ class RequestGuard(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        _pin_response_model(method)
+        response_model(method)  # built once and kept, whichever session parses the answer
         uow = current_uow.get()
         if uow is not None and not isinstance(method, GetUpdates):
             await uow.commit()

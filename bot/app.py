@@ -139,6 +139,8 @@ class ShtabDispatcher(Dispatcher):
         # Updates being handled now, and the most there were at once since start.
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.idle = asyncio.Event()  # set while no update is being handled
+        self.idle.set()
 
     async def start_polling(self, *bots: Bot, **kwargs: Any) -> None:
         kwargs.setdefault("tasks_concurrency_limit", UPDATES_IN_FLIGHT)
@@ -159,6 +161,7 @@ class ShtabDispatcher(Dispatcher):
         started = time.perf_counter()
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        self.idle.clear()
         try:
             async with self._uow_factory() as uow:
                 result = await super().feed_update(bot, update, uow=uow, **kwargs)
@@ -170,6 +173,8 @@ class ShtabDispatcher(Dispatcher):
             return None
         finally:
             self.in_flight -= 1
+            if not self.in_flight:
+                self.idle.set()
             update_id_var.reset(update_token)
             role_var.reset(role_token)
             handler_var.reset(handler_token)

@@ -21,7 +21,7 @@ from aiogram import Bot
 from aiogram.utils.backoff import BackoffConfig
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import Shtab, build_app, build_bot
+from bot.app import Shtab, ShtabDispatcher, build_app, build_bot
 from bot.config import Settings, load_settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
@@ -145,6 +145,12 @@ class RunningBot:
     @property
     def emulator(self) -> BotApiEmulator:
         return self.telegram.emulator
+
+    async def settled(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Until the updates the bot has taken are handled to their end (the last commit)."""
+        dispatcher = self.app.dispatcher
+        assert isinstance(dispatcher, ShtabDispatcher)
+        await asyncio.wait_for(dispatcher.idle.wait(), timeout)
 
     def user(self, *, language_code: str = "ru", first_name: str = "Мария") -> VirtualUser:
         return VirtualUser(

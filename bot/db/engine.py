@@ -41,6 +41,33 @@ def is_write(statement: str) -> bool:
 
 
 HOLDS_GATE = "shtab_holds_write_gate"
+WROTE = "shtab_wrote"  # in a pooled connection's info: its open transaction has written
+
+
+def _mark_writes(conn: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
+    info = conn.connection.info
+    if WROTE not in info and is_write(statement):
+        info[WROTE] = True
+
+
+def _unmark_writes(_dbapi_connection: Any, connection_record: Any) -> None:
+    if connection_record is not None:
+        connection_record.info.pop(WROTE, None)
+
+
+def _unmark_on_reset(dbapi_connection: Any, connection_record: Any, _reset_state: Any) -> None:
+    _unmark_writes(dbapi_connection, connection_record)
+
+
+def _track_writes(engine: AsyncEngine) -> AsyncEngine:
+    """Mark the connection whose transaction wrote, until it is returned to the pool (after
+    its commit or rollback): the request guard asks before answering a button."""
+    event.listen(engine.sync_engine, "before_cursor_execute", _mark_writes)
+    event.listen(engine.sync_engine.pool, "reset", _unmark_on_reset)
+    event.listen(engine.sync_engine.pool, "checkin", _unmark_writes)
+    return engine
+
+
 GATE_TIMEOUT_S = 30.0
 
 
@@ -127,7 +154,7 @@ def create_engine(
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         if url.get_driver_name() == "aiosqlite":
             url = url.set(drivername=f"sqlite+{ONE_HOP_DRIVER}")  # bot.db.sqlite_driver
-        engine = create_async_engine(url, **kwargs)
+        engine = _track_writes(create_async_engine(url, **kwargs))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
         if not write_gate:
             return engine
@@ -140,7 +167,7 @@ def create_engine(
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    return _track_writes(create_async_engine(url, **kwargs))
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

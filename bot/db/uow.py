@@ -14,7 +14,9 @@ from types import TracebackType
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import FsmRecord, ProcessedUpdate
+from bot.db.dialogs import DialogRow, write_dialog, written
+from bot.db.engine import WROTE
+from bot.db.models import ProcessedUpdate
 from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
 from bot.db.repositories.candidates import CandidateRepository
@@ -53,8 +55,9 @@ class UnitOfWork:
         self.operations = OperationsRepository(session)
         self._update: tuple[int, int] | None = None
         self._update_stored = False
-        # Dialog-state rows read in this unit of work (see SqlStorage), kept strongly.
-        self.fsm_records: dict[str, FsmRecord | None] = {}
+        # Dialog-state rows read in this unit of work by key (SqlStorage); their changes are
+        # written by the commit.
+        self.dialogs: dict[str, DialogRow] = {}
 
     def record_update(self, bot_id: int, update_id: int) -> None:
         """Mark the update handled in the next commit (not before: no early write lock)."""
@@ -77,8 +80,20 @@ class UnitOfWork:
             or session.dirty
             or session.deleted
             or (self._update is not None and not self._update_stored)
+            or any(row.changed for row in self.dialogs.values())
         ):
             await self._commit()
+
+    async def holds_writes(self) -> bool:
+        """Whether this unit of work has changes not committed yet, written or pending."""
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            return True
+        if any(row.changed for row in self.dialogs.values()):
+            return True
+        if not session.in_transaction():
+            return False
+        return WROTE in (await session.connection()).info
 
     async def _commit(self) -> None:
         adding = self._update is not None and not self._update_stored
@@ -88,12 +103,19 @@ class UnitOfWork:
             # Core, not session.add: one row per update through the ORM's flush cost more
             # than the statement itself. A redelivery fails here, before the commit.
             await self.session.execute(_RECORD_UPDATE, {"bot_id": bot_id, "update_id": update_id})
+        changed = [row for row in self.dialogs.values() if row.changed]
+        for row in changed:
+            await write_dialog(self.session, row)
         await self.session.commit()
+        for row in changed:
+            written(row)
         if adding:
             self._update_stored = True  # a later rollback cannot undo a commit
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        # Dialog changes not committed are undone with the rest: read again when needed.
+        self.dialogs.clear()
 
 
 _RECORD_UPDATE = insert(ProcessedUpdate.__table__)

@@ -57,9 +57,11 @@ async def ask(
     cipher: FieldCipher,
     user_id: int,
     lead: str | None = None,
+    notice: str | None = None,
 ) -> None:
     """Ask the question of `step` and wait for its answer; `lead` opens the same message
-    (a thank-you, a note) so each step is one message."""
+    (a thank-you, a note) so each step is one message. `notice` goes first on its own,
+    taking the reply keyboard away, once the dialog has moved on (one commit for both)."""
 
     def with_lead(text: str) -> str:
         return f"{lead}\n\n{text}" if lead else text
@@ -72,6 +74,8 @@ async def ask(
         await state.clear()
         return
     await state.set_state(STEP_STATES[step])
+    if notice:
+        await message.answer(notice, reply_markup=keyboards.REMOVE)
     if step is Step.FULL_NAME:
         await message.answer(with_lead(t("ask-full-name")), reply_markup=keyboards.REMOVE)
     elif step is Step.PHONE:
@@ -102,6 +106,7 @@ async def proceed(
     cipher: FieldCipher,
     user_id: int,
     lead: str | None = None,
+    notice: str | None = None,
 ) -> None:
     """Go on with the first question that is still open."""
     step = await registration.current_step(uow, user_id)
@@ -115,7 +120,7 @@ async def proceed(
             note = t("organisation-from-invite", name=organisation.display_name(t.locale))
             lead = f"{lead}\n\n{note}" if lead else note
             step = await registration.current_step(uow, user_id)
-    await ask(step, message, state, uow, t, cipher, user_id, lead)
+    await ask(step, message, state, uow, t, cipher, user_id, lead, notice)
 
 
 async def _reject(message: Message, t: Translator, error: InputError, **extra: object) -> None:
@@ -202,8 +207,7 @@ async def on_contact(
     except InputError as error:
         await _reject(message, t, error, reply_markup=keyboards.share_contact(t))
         return
-    await message.answer(t("phone-saved"), reply_markup=keyboards.REMOVE)
-    await proceed(message, state, uow, t, cipher, actor.user_id)
+    await proceed(message, state, uow, t, cipher, actor.user_id, notice=t("phone-saved"))
 
 
 @router.message(Registration.phone)
@@ -268,8 +272,10 @@ async def on_organisation(
     except InputError as error:
         await callback.answer(t(error.code), show_alert=True)
         return
-    await callback.answer()
+    # The button is answered after the next question: the choice and the step commit
+    # together, before anything is sent (answered first, they would commit apart).
     await proceed(_chat(callback), state, uow, t, cipher, actor.user_id)
+    await callback.answer()
 
 
 @router.message(Registration.organisation)
@@ -357,8 +363,8 @@ async def on_district(
     except InputError as error:
         await callback.answer(t(error.code), show_alert=True)
         return
-    await callback.answer()
     await proceed(_chat(callback), state, uow, t, cipher, actor.user_id)
+    await callback.answer()  # after the card, as for the organisation
 
 
 # --- summary card ---------------------------------------------------------------------------
@@ -407,9 +413,9 @@ async def on_confirm(
         await callback.answer(t(error.code), show_alert=True)
         await proceed(_chat(callback), state, uow, t, cipher, actor.user_id)
         return
-    await callback.answer()
     await state.clear()
     await _chat(callback).answer(t("registration-done"))
+    await callback.answer()  # after the message, as for the organisation
 
 
 @router.message(Registration.summary)

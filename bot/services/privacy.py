@@ -114,7 +114,7 @@ async def forget(uow: UnitOfWork, cipher: FieldCipher, user_id: int) -> None:
     await uow.session.execute(delete(StaffPin).where(StaffPin.user_id == user_id))
     await uow.users.erase(user_id)
     uow.candidates.forget(user_id)
-    uow.fsm_records.clear()  # the erased dialog rows must not be written back
+    uow.dialogs.clear()  # the erased dialog rows must not be written back
     pseudonym = cipher.blind_index(f"user:{user_id}")[:32]
     # The chain keeps covering these entries; their seals say the change was an erasure.
     touched = await uow.session.scalars(

@@ -11,7 +11,8 @@
 - Before anything leaves for Telegram, the update's unit of work is committed: polling
   confirms an update as soon as it is taken, so a crash must never leave the user looking at
   "step 3" while the database still says "step 2". (It also frees SQLite's write lock for
-  the length of the network call.)
+  the length of the network call.) A button's answer before any change is the exception:
+  it shows nothing stored, and committing there would split the update in two transactions.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from aiogram.methods import (
     SendMessage,
 )
 
-from bot.db.uow import current_uow
+from bot.db.uow import UnitOfWork, current_uow
 from bot.telegram.session import response_model
 
 if TYPE_CHECKING:
@@ -81,6 +82,16 @@ def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
+async def _commit_first(uow: UnitOfWork, method: TelegramMethod[Any]) -> bool:
+    if isinstance(method, GetUpdates):
+        return False
+    if isinstance(method, AnswerCallbackQuery):
+        # A button's answer (a spinner stopped, a toast) promises nothing stored unless the
+        # handler changed something already; otherwise the update commits once, later.
+        return await uow.holds_writes()
+    return True
+
+
 class RequestGuard(BaseRequestMiddleware):
     def __init__(self, *, retries: int = 3, sleep: Sleeper = asyncio.sleep) -> None:
         self._retries = retries
@@ -94,7 +105,7 @@ class RequestGuard(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         response_model(method)  # built once and kept, whichever session parses the answer
         uow = current_uow.get()
-        if uow is not None and not isinstance(method, GetUpdates):
+        if uow is not None and await _commit_first(uow, method):
             await uow.commit()
         if isinstance(method, SendMessage | EditMessageText):
             parse_mode = method.parse_mode

@@ -36,31 +36,40 @@ async def store(uow: UnitOfWork, cipher: FieldCipher, candidate: Candidate, name
     assert encrypted is not None
     if candidate.id is None:
         await uow.session.flush()
-    row = await uow.session.get(CandidateName, candidate.id)
+    row = await _row(uow, candidate)
     if row is None:
-        uow.session.add(
-            CandidateName(
-                candidate_id=candidate.id,
-                full_name_enc=encrypted,
-                name_index=name_index(cipher, name),
-            )
+        row = CandidateName(
+            candidate_id=candidate.id,
+            full_name_enc=encrypted,
+            name_index=name_index(cipher, name),
         )
+        uow.session.add(row)
     else:
         row.full_name_enc, row.name_index = encrypted, name_index(cipher, name)
+    # Kept on the candidate (a view-only relationship, never flushed from there): the
+    # session holds new rows only weakly, and the next "has a name?" would ask again.
+    candidate.name_row = row
+
+
+async def _row(uow: UnitOfWork, candidate: Candidate) -> CandidateName | None:
+    """The name row: from the candidate when it came loaded with it, else by key."""
+    if "name_row" in candidate.__dict__:
+        return candidate.name_row
+    return await uow.session.get(CandidateName, candidate.id)
 
 
 async def has_name(uow: UnitOfWork, candidate: Candidate | None) -> bool:
     """Whether the candidate gave a name (registration's next step), without decrypting."""
     if candidate is None or candidate.id is None:
         return False
-    return await uow.session.get(CandidateName, candidate.id) is not None
+    return await _row(uow, candidate) is not None
 
 
 async def full_name(uow: UnitOfWork, cipher: FieldCipher, candidate: Candidate) -> str | None:
     """The candidate's name; None when they gave none or their key is gone (erased, wiped)."""
     if candidate.id is None:
         return None
-    row = await uow.session.get(CandidateName, candidate.id)
+    row = await _row(uow, candidate)
     if row is None:
         return None
     await preload_people(uow, cipher, [candidate.user_id])

@@ -60,14 +60,19 @@ async def give_consent(uow: UnitOfWork, user_id: int, locale: str) -> Candidate:
     """The first moment anything about the person is stored."""
     now = utcnow()
     user = await uow.users.get(user_id)
+    candidate = None
     if user is None:
         user = await uow.users.add(
             User(id=user_id, locale=locale, consent_at=now, consent_version=CONSENT_VERSION)
         )
         await uow.audit.record(user_id, "consent_given", "user", user_id, version=CONSENT_VERSION)
-    candidate = await uow.candidates.by_user(user_id)
+    else:
+        candidate = await uow.candidates.by_user(user_id)  # a new person has none yet
     if candidate is None:
-        candidate = await uow.candidates.add(Candidate(user_id=user_id, updated_at=now))
+        # No name row yet: known, so "has a name?" needs no query (names.has_name).
+        candidate = await uow.candidates.add(
+            Candidate(user_id=user_id, updated_at=now, name_row=None)
+        )
     return candidate
 
 

@@ -87,6 +87,28 @@ async def test_a_message_travels_as_json_and_comes_back_bound_to_the_bot(
 
 
 @pytest.mark.asyncio
+async def test_a_sent_keyboard_comes_back_as_the_object_sent(
+    bot: Bot, telegram: FakeTelegramServer, user: VirtualUser
+) -> None:
+    """Telegram returns the inline keyboard it was given; the answer carries the request's
+    own (validated) keyboard instead of a copy validated again, button by button."""
+    keyboard = choice()
+    sent = await bot.send_message(USER_ID, "Выберите:", reply_markup=keyboard)
+    assert sent.reply_markup is keyboard
+    assert (sent.chat.id, sent.text) == (USER_ID, "Выберите:")
+    assert telegram.emulator.bot_messages(USER_ID)[-1]["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Гавань", "callback_data": "mf:17"}]]
+    }
+    other = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="Округ №2", callback_data="d:2")]]
+    )
+    edited = await sent.edit_text("Округ?", reply_markup=other)
+    assert isinstance(edited, Message) and edited.reply_markup is other
+    plain = await bot.send_message(USER_ID, "Без кнопок")
+    assert plain.reply_markup is None
+
+
+@pytest.mark.asyncio
 async def test_uploads_take_aiogram_multipart_path(
     bot: Bot, telegram: FakeTelegramServer, user: VirtualUser
 ) -> None:

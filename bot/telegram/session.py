@@ -23,8 +23,9 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import InlineKeyboardMarkup
 from aiohttp import ClientError, ClientTimeout
-from pydantic import ValidationError
+from pydantic_core import from_json
 from yarl import URL
 
 if TYPE_CHECKING:
@@ -47,6 +48,22 @@ def response_model(method: TelegramMethod[Any]) -> type[Response[Any]]:
     if model is None:
         model = _RESPONSE_MODELS[returning] = Response[returning]  # type: ignore[valid-type]
     return model
+
+
+def _validated(
+    model: type[Response[Any]], method: TelegramMethod[Any], raw: bytes, context: dict[str, Any]
+) -> Response[Any]:
+    """The answer as aiogram's model. A sent message comes back with the inline keyboard it
+    was sent with: that part is taken from the request, already a validated object, instead
+    of validating a dozen fields of every button again (half the cost of the answer)."""
+    markup = getattr(method, "reply_markup", None)
+    if isinstance(markup, InlineKeyboardMarkup):
+        envelope = from_json(raw)
+        result = envelope.get("result") if isinstance(envelope, dict) else None
+        if isinstance(result, dict) and "reply_markup" in result:
+            result["reply_markup"] = markup
+            return model.model_validate(envelope, context=context)
+    return model.model_validate_json(raw, context=context)
 
 
 class JsonBotSession(AiohttpSession):
@@ -105,8 +122,8 @@ class JsonBotSession(AiohttpSession):
         if HTTPStatus.OK <= status <= HTTPStatus.IM_USED:
             model = response_model(method)
             try:
-                answer = model.model_validate_json(raw, context={"bot": bot})
-            except ValidationError:
+                answer = _validated(model, method, raw, {"bot": bot})
+            except ValueError:  # pydantic's ValidationError, or JSON that does not parse
                 answer = None  # aiogram's check below raises its own decode error
             if answer is not None and answer.ok:
                 return cast(TelegramType, answer.result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import weakref
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,11 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
+@functools.lru_cache(maxsize=1024)
 def is_write(statement: str) -> bool:
-    """Whether an SQL statement changes the database (by its first word)."""
+    """Whether an SQL statement changes the database (by its first word). Cached: the
+    statements come from SQLAlchemy's compiled cache, a few hundred distinct strings asked
+    about once or twice per execution."""
     return statement.lstrip()[:7].upper().startswith(WRITES)
 
 
@@ -59,10 +63,12 @@ def _unmark_on_reset(dbapi_connection: Any, connection_record: Any, _reset_state
     _unmark_writes(dbapi_connection, connection_record)
 
 
-def _track_writes(engine: AsyncEngine) -> AsyncEngine:
+def _track_writes(engine: AsyncEngine, *, by_gate: bool = False) -> AsyncEngine:
     """Mark the connection whose transaction wrote, until it is returned to the pool (after
-    its commit or rollback): the request guard asks before answering a button."""
-    event.listen(engine.sync_engine, "before_cursor_execute", _mark_writes)
+    its commit or rollback): the request guard asks before answering a button. Behind the
+    SQLite write gate the gate marks it, as it sees every write first."""
+    if not by_gate:
+        event.listen(engine.sync_engine, "before_cursor_execute", _mark_writes)
     event.listen(engine.sync_engine.pool, "reset", _unmark_on_reset)
     event.listen(engine.sync_engine.pool, "checkin", _unmark_writes)
     return engine
@@ -116,6 +122,7 @@ class SqliteWriteGate:
         except TimeoutError:
             raise WriteGateTimeout(statement[:40], None, TimeoutError()) from None
         info[HOLDS_GATE] = lock
+        info[WROTE] = True
 
     async def _acquire(self, lock: asyncio.Lock) -> None:
         # asyncio.timeout rather than wait_for: in Python 3.11 wait_for wraps the wait in a
@@ -154,7 +161,7 @@ def create_engine(
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         if url.get_driver_name() == "aiosqlite":
             url = url.set(drivername=f"sqlite+{ONE_HOP_DRIVER}")  # bot.db.sqlite_driver
-        engine = _track_writes(create_async_engine(url, **kwargs))
+        engine = _track_writes(create_async_engine(url, **kwargs), by_gate=write_gate)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
         if not write_gate:
             return engine

@@ -9,6 +9,7 @@ what is stored.
 from __future__ import annotations
 
 from contextvars import ContextVar, Token
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import insert
@@ -38,26 +39,73 @@ from bot.db.repositories.users import UserRepository
 class UnitOfWork:
     def __init__(self, session: AsyncSession, reference: ReferenceCache | None = None) -> None:
         self.session = session
-        self.users = UserRepository(session)
-        self.candidates = CandidateRepository(session)
-        self.geography = GeographyRepository(session, reference)
-        self.audit = AuditRepository(session)
-        self.updates = UpdateRepository(session)
-        self.quest = QuestRepository(session)
-        self.reminders = ReminderRepository(session)
-        self.addresses = AddressRepository(session)
-        self.teams = TeamRepository(session)
-        self.materials = MaterialsRepository(session)
-        self.documents = DocumentsRepository(session)
-        self.fund = FundRepository(session)
-        self.supporters = SupporterRepository(session)
-        self.canvass = CanvassRepository(session)
-        self.operations = OperationsRepository(session)
+        self._reference = reference
         self._update: tuple[int, int] | None = None
         self._update_stored = False
         # Dialog-state rows read in this unit of work by key (SqlStorage); their changes are
         # written by the commit.
         self.dialogs: dict[str, DialogRow] = {}
+
+    # Repositories are made on first use: an update needs two or three of the fifteen.
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.session)
+
+    @cached_property
+    def candidates(self) -> CandidateRepository:
+        return CandidateRepository(self.session)
+
+    @cached_property
+    def geography(self) -> GeographyRepository:
+        return GeographyRepository(self.session, self._reference)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.session)
+
+    @cached_property
+    def updates(self) -> UpdateRepository:
+        return UpdateRepository(self.session)
+
+    @cached_property
+    def quest(self) -> QuestRepository:
+        return QuestRepository(self.session)
+
+    @cached_property
+    def reminders(self) -> ReminderRepository:
+        return ReminderRepository(self.session)
+
+    @cached_property
+    def addresses(self) -> AddressRepository:
+        return AddressRepository(self.session)
+
+    @cached_property
+    def teams(self) -> TeamRepository:
+        return TeamRepository(self.session)
+
+    @cached_property
+    def materials(self) -> MaterialsRepository:
+        return MaterialsRepository(self.session)
+
+    @cached_property
+    def documents(self) -> DocumentsRepository:
+        return DocumentsRepository(self.session)
+
+    @cached_property
+    def fund(self) -> FundRepository:
+        return FundRepository(self.session)
+
+    @cached_property
+    def supporters(self) -> SupporterRepository:
+        return SupporterRepository(self.session)
+
+    @cached_property
+    def canvass(self) -> CanvassRepository:
+        return CanvassRepository(self.session)
+
+    @cached_property
+    def operations(self) -> OperationsRepository:
+        return OperationsRepository(self.session)
 
     def record_update(self, bot_id: int, update_id: int) -> None:
         """Mark the update handled in the next commit (not before: no early write lock)."""

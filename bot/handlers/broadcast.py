@@ -19,7 +19,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.config import Settings
-from bot.db.models import Candidate, Organisation
+from bot.db.models import Candidate
 from bot.db.uow import UnitOfWork
 from bot.handlers.quest import QuestHolder, service_for
 from bot.handlers.views import callback_message
@@ -87,10 +87,6 @@ def _segments_menu(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[*rows, _cancel(t)])
 
 
-def _organisation_name(organisation: Organisation, locale: str) -> str:
-    return organisation.name_en if locale == "en" and organisation.name_en else organisation.name
-
-
 class Stages:
     """Each candidate's current quest stage, worked out once per update."""
 
@@ -141,7 +137,7 @@ async def _choices(
     if kind is SegmentKind.ORGANISATION:
         in_organisation = Counter(c.organisation_id for c, _ in candidates if c.organisation_id)
         return [
-            (f"{_organisation_name(o, t.locale)} ({in_organisation[o.id]})", o.code)
+            (f"{o.display_name(t.locale)} ({in_organisation[o.id]})", o.code)
             for o in await uow.geography.organisations()
             if in_organisation[o.id]
         ]
@@ -232,7 +228,7 @@ async def on_pick(
     elif kind is SegmentKind.ORGANISATION:
         organisation = await uow.geography.organisation_by_code(value)
         if organisation is not None:
-            label = _organisation_name(organisation, t.locale)
+            label = organisation.display_name(t.locale)
     elif kind is SegmentKind.FORMATION:
         formation = await uow.geography.formation(int(value)) if value.isdigit() else None
         value = label = formation.name if formation else ""

@@ -25,7 +25,6 @@ from bot.services import names, teams
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
 from bot.services.roles import Actor
-from bot.services.stats import organisation_name
 
 log = logging.getLogger(__name__)
 router = Router(name="teams")
@@ -165,7 +164,7 @@ async def _tell_the_team(
         text = their_t(
             "team-joined-notice",
             name=name or "—",
-            organisation=organisation_name(organisation, locale) if organisation else "—",
+            organisation=organisation.display_name(locale) if organisation else "—",
         )
         try:
             await bot.send_message(user_id, text)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.db.models import CandidateStatus, Organisation
+from bot.db.models import CandidateStatus
 from bot.db.repositories.stats import CandidateFacts, DistrictFacts, StatsRepository
 from bot.db.uow import UnitOfWork
 from bot.quests.loader import Quest
@@ -98,10 +98,6 @@ class MapReport:
     shared: tuple[DistrictCell, ...] = ()
 
 
-def organisation_name(organisation: Organisation, locale: str) -> str:
-    return organisation.name_en if locale == "en" and organisation.name_en else organisation.name
-
-
 def top(counts: Counter[str], limit: int = TOP) -> Top:
     # Ties by name, so the same data always gives the same list.
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
@@ -116,7 +112,7 @@ def is_stalled(facts: CandidateFacts, cutoff: datetime) -> bool:
 
 
 async def _organisation_names(uow: UnitOfWork, locale: str) -> dict[int, str]:
-    return {o.id: organisation_name(o, locale) for o in await uow.geography.organisations()}
+    return {o.id: o.display_name(locale) for o in await uow.geography.organisations()}
 
 
 async def collect_stats(

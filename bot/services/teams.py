@@ -20,7 +20,6 @@ from bot.db.uow import UnitOfWork
 from bot.services import names
 from bot.services.crypto import FieldCipher
 from bot.services.errors import InputError
-from bot.services.stats import organisation_name
 
 
 @dataclass(frozen=True)
@@ -63,9 +62,7 @@ async def view(
     own = await _membership(uow, candidate, district_id)
     if own is None:
         return TeamView(formation, number, False, False, ())
-    organisations = {
-        o.id: organisation_name(o, locale) for o in await uow.geography.organisations()
-    }
+    organisations = {o.id: o.display_name(locale) for o in await uow.geography.organisations()}
     members = [
         (other, member)
         for other, member in await uow.teams.of_district(district_id)

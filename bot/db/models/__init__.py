@@ -76,6 +76,11 @@ def _now() -> datetime:
     return utcnow()
 
 
+def organisation_display_name(name: str, name_en: str | None, locale: str) -> str:
+    """An organisation's name as a reader in `locale` sees it: the English one where given."""
+    return name_en if locale == "en" and name_en else name
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
 
@@ -84,6 +89,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    def display_name(self, locale: str) -> str:
+        return organisation_display_name(self.name, self.name_en, locale)
 
 
 class Election(Base):

@@ -27,7 +27,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import is_write
-from bot.db.models import Election, ElectoralDistrict, MunicipalFormation, Organisation
+from bot.db.models import (
+    Election,
+    ElectoralDistrict,
+    MunicipalFormation,
+    Organisation,
+    organisation_display_name,
+)
 
 MAX_AGE_S = 30.0
 TABLES = tuple(
@@ -44,7 +50,7 @@ class OrganisationRef:
     name_en: str | None
 
     def display_name(self, locale: str) -> str:
-        return self.name_en if locale == "en" and self.name_en else self.name
+        return organisation_display_name(self.name, self.name_en, locale)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,18 @@ async def test_person_and_dialog_state_come_in_one_statement(running: RunningBot
     assert len(dialog) == 1, dialog
     assert "FROM users" in dialog[0] and "candidates" in dialog[0]
     assert not [s for s in selects if s.startswith("SELECT users.") and s not in dialog]
+    # Someone without role grants: the EXISTS in that statement says so, nothing reads them.
+    assert "EXISTS" in dialog[0]
+    assert not [s for s in selects if "FROM role_grants" in s and s not in dialog]
+
+
+async def test_staff_grants_are_read_for_staff_only(running: RunningBot) -> None:
+    coordinator = await running.coordinator("org:civic")
+    with statements(running) as seen:
+        await coordinator.send("/stats")
+        await coordinator.expect("Статистика кандидатов")
+    grants = [s for s in seen if s.startswith("SELECT role_grants.")]
+    assert len(grants) == 1, seen  # the coordinator's scopes, read once in the update
 
 
 async def test_the_registration_reads_reference_data_once_per_process(

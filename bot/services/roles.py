@@ -69,7 +69,7 @@ async def resolve_actor(uow: UnitOfWork, query: ActorQuery) -> Actor:
     if user is None:
         locale = pick_locale(None, query.telegram_language, query.default_locale)
         return Actor(query.user_id, locale, frozenset(roles))
-    grants = user.grants
+    grants = await uow.users.person_grants(user)
     roles.update(grant.role for grant in grants)
     candidate = user.candidate
     uow.candidates.remember(user.id, candidate)

@@ -157,7 +157,6 @@ class User(Base):
     blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     # Loaded explicitly (UserRepository.person), never lazily: async code can't lazy-load.
-    grants: Mapped[list[RoleGrant]] = relationship(lazy="raise", viewonly=True)
     candidate: Mapped[Candidate | None] = relationship(lazy="raise", viewonly=True)
 
 

@@ -48,6 +48,12 @@ HOLDS_GATE = "shtab_holds_write_gate"
 WROTE = "shtab_wrote"  # in a pooled connection's info: its open transaction has written
 
 
+def transaction_wrote(info: dict[Any, Any]) -> bool:
+    """Whether the open transaction of the pooled connection with this `info` has written:
+    behind the SQLite write gate, the gate's own mark (it sees every write first)."""
+    return HOLDS_GATE in info or WROTE in info
+
+
 def _mark_writes(conn: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
     info = conn.connection.info
     if WROTE not in info and is_write(statement):
@@ -63,12 +69,11 @@ def _unmark_on_reset(dbapi_connection: Any, connection_record: Any, _reset_state
     _unmark_writes(dbapi_connection, connection_record)
 
 
-def _track_writes(engine: AsyncEngine, *, by_gate: bool = False) -> AsyncEngine:
+def _track_writes(engine: AsyncEngine) -> AsyncEngine:
     """Mark the connection whose transaction wrote, until it is returned to the pool (after
-    its commit or rollback): the request guard asks before answering a button. Behind the
-    SQLite write gate the gate marks it, as it sees every write first."""
-    if not by_gate:
-        event.listen(engine.sync_engine, "before_cursor_execute", _mark_writes)
+    its commit or rollback): the request guard asks before answering a button. Not needed
+    behind the SQLite write gate, which holds its own mark for exactly that span."""
+    event.listen(engine.sync_engine, "before_cursor_execute", _mark_writes)
     event.listen(engine.sync_engine.pool, "reset", _unmark_on_reset)
     event.listen(engine.sync_engine.pool, "checkin", _unmark_writes)
     return engine
@@ -122,7 +127,6 @@ class SqliteWriteGate:
         except TimeoutError:
             raise WriteGateTimeout(statement[:40], None, TimeoutError()) from None
         info[HOLDS_GATE] = lock
-        info[WROTE] = True
 
     async def _acquire(self, lock: asyncio.Lock) -> None:
         # asyncio.timeout rather than wait_for: in Python 3.11 wait_for wraps the wait in a
@@ -161,10 +165,10 @@ def create_engine(
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         if url.get_driver_name() == "aiosqlite":
             url = url.set(drivername=f"sqlite+{ONE_HOP_DRIVER}")  # bot.db.sqlite_driver
-        engine = _track_writes(create_async_engine(url, **kwargs), by_gate=write_gate)
+        engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
         if not write_gate:
-            return engine
+            return _track_writes(engine)
         gate = SqliteWriteGate(write_gate_timeout_s)
         event.listen(engine.sync_engine, "before_cursor_execute", gate.before_execute)
         # Returned to the pool: after the transaction's commit or rollback.

@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.dialogs import DialogRow, write_dialog, written
-from bot.db.engine import WROTE
+from bot.db.engine import transaction_wrote
 from bot.db.models import ProcessedUpdate
 from bot.db.repositories.addresses import AddressRepository
 from bot.db.repositories.audit import AuditRepository
@@ -121,27 +121,30 @@ class UnitOfWork:
         Any statement, ORM or Core, read or write, opens the session's transaction, so an
         update whose handler sent its last message (which committed, see RequestGuard) and
         did nothing after costs no second commit."""
-        session = self.session
         if (
-            session.in_transaction()
-            or session.new
-            or session.dirty
-            or session.deleted
+            self.session.in_transaction()
+            or self._pending()
             or (self._update is not None and not self._update_stored)
-            or any(row.changed for row in self.dialogs.values())
         ):
             await self._commit()
 
+    def _pending(self) -> bool:
+        """Changes made in memory and not written yet: ORM objects, dialog rows."""
+        session = self.session
+        return bool(
+            session.new
+            or session.dirty
+            or session.deleted
+            or any(row.changed for row in self.dialogs.values())
+        )
+
     async def holds_writes(self) -> bool:
         """Whether this unit of work has changes not committed yet, written or pending."""
-        session = self.session
-        if session.new or session.dirty or session.deleted:
+        if self._pending():
             return True
-        if any(row.changed for row in self.dialogs.values()):
-            return True
-        if not session.in_transaction():
+        if not self.session.in_transaction():
             return False
-        return WROTE in (await session.connection()).info
+        return transaction_wrote((await self.session.connection()).info)
 
     async def _commit(self) -> None:
         adding = self._update is not None and not self._update_stored

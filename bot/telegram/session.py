@@ -57,13 +57,13 @@ def _validated(
     was sent with: that part is taken from the request, already a validated object, instead
     of validating a dozen fields of every button again (half the cost of the answer)."""
     markup = getattr(method, "reply_markup", None)
-    if isinstance(markup, InlineKeyboardMarkup):
-        envelope = from_json(raw)
-        result = envelope.get("result") if isinstance(envelope, dict) else None
-        if isinstance(result, dict) and "reply_markup" in result:
-            result["reply_markup"] = markup
-            return model.model_validate(envelope, context=context)
-    return model.model_validate_json(raw, context=context)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return model.model_validate_json(raw, context=context)
+    envelope = from_json(raw)  # parsed once, whether the keyboard is in it or not
+    result = envelope.get("result") if isinstance(envelope, dict) else None
+    if isinstance(result, dict) and "reply_markup" in result:
+        result["reply_markup"] = markup
+    return model.model_validate(envelope, context=context)
 
 
 class JsonBotSession(AiohttpSession):

@@ -13,12 +13,15 @@ import os
 import shutil
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from aiogram import Bot
 from aiogram.utils.backoff import BackoffConfig
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Shtab, ShtabDispatcher, build_app, build_bot
@@ -121,6 +124,9 @@ async def telegram() -> AsyncIterator[FakeTelegramServer]:
     await server.stop()
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class RunningBot:
     app: Shtab
@@ -145,6 +151,22 @@ class RunningBot:
     @property
     def emulator(self) -> BotApiEmulator:
         return self.telegram.emulator
+
+    @contextmanager
+    def recorded(self, identifier: str, keep: Callable[..., T]) -> Iterator[list[T]]:
+        """What `keep` makes of each of the database engine's `identifier` events (e.g.
+        "before_cursor_execute", "commit") while the block runs."""
+        seen: list[T] = []
+
+        def note(*args: object) -> None:
+            seen.append(keep(*args))
+
+        engine = self.app.engine.sync_engine
+        event.listen(engine, identifier, note)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, identifier, note)
 
     async def settled(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Until the updates the bot has taken are handled to their end (the last commit)."""

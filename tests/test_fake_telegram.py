@@ -59,16 +59,21 @@ def emulator(server: FakeTelegramServer) -> BotApiEmulator:
     return server.emulator
 
 
+def http_bot(server: FakeTelegramServer, session_class: type[AiohttpSession]) -> Bot:
+    """An aiogram Bot reaching `server` over HTTP through `session_class`, HTML by default
+    as the production bot is configured."""
+    session = session_class(api=TelegramAPIServer.from_base(server.base_url))
+    return Bot(
+        server.emulator.token, session=session, default=DefaultBotProperties(parse_mode="HTML")
+    )
+
+
 @pytest_asyncio.fixture(params=[AiohttpSession, JsonBotSession], ids=["form", "json"])
 async def bot(server: FakeTelegramServer, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
     # aiogram's own form-posting session and the bot's JSON one must meet the same Telegram.
-    session = request.param(api=TelegramAPIServer.from_base(server.base_url))
-    # HTML by default, as the production bot is configured.
-    http_bot = Bot(
-        server.emulator.token, session=session, default=DefaultBotProperties(parse_mode="HTML")
-    )
-    yield http_bot
-    await http_bot.session.close()
+    client = http_bot(server, request.param)
+    yield client
+    await client.session.close()
 
 
 @pytest_asyncio.fixture

@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -37,16 +35,14 @@ from aiogram.types import (
 from bot.telegram.session import JsonBotSession
 from tests.conftest import RunningBot
 from tests.fake_telegram import FakeTelegramServer, VirtualUser
+from tests.test_fake_telegram import http_bot
 
 USER_ID = 100000002
 
 
 @pytest_asyncio.fixture
 async def bot(telegram: FakeTelegramServer) -> AsyncIterator[Bot]:
-    session = JsonBotSession(api=TelegramAPIServer.from_base(telegram.base_url))
-    json_bot = Bot(
-        telegram.emulator.token, session=session, default=DefaultBotProperties(parse_mode="HTML")
-    )
+    json_bot = http_bot(telegram, JsonBotSession)
     yield json_bot
     await json_bot.session.close()
 

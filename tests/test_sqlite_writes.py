@@ -5,7 +5,10 @@ wait. (The waiters are served in arrival order: asyncio.Lock is FIFO.)"""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -18,9 +21,20 @@ BUSY_MS = 50  # SQLite's own patience, kept short so the test holds the lock pas
 HOLD_S = 0.3  # how long the first writer keeps its transaction open: six busy_timeouts
 
 
-async def _prepare(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+@asynccontextmanager
+async def notes_engine(tmp_path: Path, **options: Any) -> AsyncIterator[AsyncEngine]:
+    """An engine on a new SQLite file with an empty `notes` table, busy_timeout BUSY_MS."""
+    engine = create_engine(
+        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", sqlite_busy_timeout_ms=BUSY_MS, **options
+    )
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+            )
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 async def _contended_writes(engine: AsyncEngine) -> list[str]:
@@ -53,41 +67,23 @@ async def _contended_writes(engine: AsyncEngine) -> list[str]:
 
 
 async def test_writers_wait_past_busy_timeout_for_the_open_write(tmp_path: Path) -> None:
-    engine = create_engine(
-        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", sqlite_busy_timeout_ms=BUSY_MS
-    )
-    try:
-        await _prepare(engine)
+    async with notes_engine(tmp_path) as engine:
         bodies = await _contended_writes(engine)
-        assert bodies[0] == "A" and sorted(bodies[1:]) == ["B", "C", "D"]
-    finally:
-        await engine.dispose()
+    assert bodies[0] == "A" and sorted(bodies[1:]) == ["B", "C", "D"]
 
 
 async def test_without_the_gate_the_same_writes_fail_with_database_is_locked(
     tmp_path: Path,
 ) -> None:
     """Why the gate exists: SQLite alone gives up after busy_timeout."""
-    engine = create_engine(
-        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}",
-        sqlite_busy_timeout_ms=BUSY_MS,
-        write_gate=False,
-    )
-    try:
-        await _prepare(engine)
+    async with notes_engine(tmp_path, write_gate=False) as engine:
         with pytest.raises(OperationalError, match="database is locked"):
             await _contended_writes(engine)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_failed_write_releases_the_gate(tmp_path: Path) -> None:
-    engine = create_engine(
-        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", sqlite_busy_timeout_ms=BUSY_MS
-    )
-    sessions = create_session_factory(engine)
-    try:
-        await _prepare(engine)
+    async with notes_engine(tmp_path) as engine:
+        sessions = create_session_factory(engine)
         with pytest.raises(OperationalError):
             async with sessions() as session:
                 await session.execute(text("INSERT INTO notes (body) VALUES ('x')"))
@@ -98,21 +94,13 @@ async def test_a_failed_write_releases_the_gate(tmp_path: Path) -> None:
             )
             await session.commit()
             assert list((await session.scalars(text("SELECT body FROM notes"))).all()) == ["y"]
-    finally:
-        await engine.dispose()
 
 
 async def test_a_write_that_waits_too_long_for_the_gate_fails_and_leaves_it_usable(
     tmp_path: Path,
 ) -> None:
-    engine = create_engine(
-        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}",
-        sqlite_busy_timeout_ms=BUSY_MS,
-        write_gate_timeout_s=0.2,
-    )
-    sessions = create_session_factory(engine)
-    try:
-        await _prepare(engine)
+    async with notes_engine(tmp_path, write_gate_timeout_s=0.2) as engine:
+        sessions = create_session_factory(engine)
         async with sessions() as holder:
             await holder.execute(text("INSERT INTO notes (body) VALUES ('first')"))
             with pytest.raises(WriteGateTimeout):
@@ -126,5 +114,3 @@ async def test_a_write_that_waits_too_long_for_the_gate_fails_and_leaves_it_usab
             await session.commit()
             bodies = (await session.scalars(text("SELECT body FROM notes"))).all()
             assert sorted(bodies) == ["first", "next"]
-    finally:
-        await engine.dispose()

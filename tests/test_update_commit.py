@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from aiogram import Bot
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.uow import UnitOfWorkFactory, current_uow
@@ -71,21 +71,6 @@ async def test_the_lock_is_released_only_after_the_commit(running: RunningBot) -
     assert not any(watching.released_with_pending)
 
 
-@contextmanager
-def commits(running: RunningBot) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: object) -> None:
-        seen.append("commit")
-
-    engine = running.app.engine.sync_engine
-    event.listen(engine, "commit", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "commit", note)
-
-
 async def test_each_registration_step_is_one_transaction(running: RunningBot) -> None:
     """The answer, the dialog's next step and the update's record commit together, once,
     before the next question is sent: also where a button is answered or a note goes
@@ -105,7 +90,7 @@ async def test_each_registration_step_is_one_transaction(running: RunningBot) ->
     ]
     per_step = []
     for action, reply in steps:
-        with commits(running) as seen:
+        with running.recorded("commit", lambda _conn: "commit") as seen:
             await action()
             await user.expect(reply)
             await running.settled()

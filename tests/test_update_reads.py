@@ -3,29 +3,18 @@ reference data (organisations, formations, districts) from the process's snapsho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
+from contextlib import AbstractContextManager
 
 from tests.conftest import RunningBot
 from tests.fake_telegram import VirtualUser
 from tests.test_registration import register
 
 
-@contextmanager
-def statements(running: RunningBot) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    engine = running.app.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+def statements(running: RunningBot) -> AbstractContextManager[list[str]]:
+    """The SQL statements the bot runs while the block runs, whitespace folded."""
+    return running.recorded(
+        "before_cursor_execute", lambda _conn, _cursor, sql, *_: " ".join(sql.split())
+    )
 
 
 async def to_email_step(user: VirtualUser) -> None:

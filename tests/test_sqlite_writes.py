@@ -22,10 +22,12 @@ HOLD_S = 0.3  # how long the first writer keeps its transaction open: six busy_t
 
 
 @asynccontextmanager
-async def notes_engine(tmp_path: Path, **options: Any) -> AsyncIterator[AsyncEngine]:
+async def notes_engine(
+    tmp_path: Path, busy_ms: int = BUSY_MS, **options: Any
+) -> AsyncIterator[AsyncEngine]:
     """An engine on a new SQLite file with an empty `notes` table, busy_timeout BUSY_MS."""
     engine = create_engine(
-        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", sqlite_busy_timeout_ms=BUSY_MS, **options
+        f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", sqlite_busy_timeout_ms=busy_ms, **options
     )
     try:
         async with engine.begin() as connection:

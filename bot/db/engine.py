@@ -153,10 +153,13 @@ def create_engine(
     sqlite_busy_timeout_ms: int = 5000,
     write_gate: bool = True,
     write_gate_timeout_s: float = GATE_TIMEOUT_S,
+    sqlite_inline: bool = True,
     **kwargs: Any,
 ) -> AsyncEngine:
     """The async engine; on SQLite with its pragmas and, unless `write_gate` is False (only
-    the test that shows why it exists), the process's write gate."""
+    the test that shows why it exists), the process's write gate. `sqlite_inline`: short
+    statements run on the event loop instead of the connection's thread (bot.db.sqlite_driver;
+    False only to measure or test the difference)."""
     # Statement parameters are personal data: keep them out of error messages and logs.
     kwargs.setdefault("hide_parameters", True)
     url = make_url(database_url)
@@ -165,6 +168,7 @@ def create_engine(
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         if url.get_driver_name() == "aiosqlite":
             url = url.set(drivername=f"sqlite+{ONE_HOP_DRIVER}")  # bot.db.sqlite_driver
+            kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "inline": sqlite_inline}
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(sqlite_busy_timeout_ms))
         if not write_gate:

@@ -11,7 +11,7 @@ import pytest
 from aiogram import Bot
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.uow import UnitOfWorkFactory, current_uow
@@ -105,34 +105,59 @@ def database_url(request: pytest.FixtureRequest, data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{data_dir / 'shtab.db'}"
 
 
-async def test_a_button_is_answered_after_what_the_handler_changed_is_committed(
-    database_url: str,
-) -> None:
-    """A button's answer goes out inside the update's transaction while it has only read
-    (one commit per update); once the handler changed something, that is committed first,
-    as before any message (and SQLite's write lock is not held over the network call)."""
+async def test_a_button_answered_after_a_change_waits_for_the_commit(database_url: str) -> None:
+    """A button's answer goes out at once, inside the update's transaction, while the update
+    has only read. Once the handler changed something it waits for the update's next commit
+    (before its next message, or at its end): the update still commits once, whatever the
+    order of its answer and its writes, and SQLite's write lock is not held over the network
+    call. A rollback drops an answer that says something; a bare one still stops the
+    spinner."""
     engine = create_engine(database_url)
     uow_factory = UnitOfWorkFactory(create_session_factory(engine))
     bot = Bot(TOKEN)
-    open_when_sent: list[bool] = []
+    sent: list[tuple[str, str, bool]] = []  # method, text, transaction open when sent
+    commits: list[int] = []
+    event.listen(engine.sync_engine, "commit", lambda _conn: commits.append(1))
 
-    async def telegram(_bot: Bot, _method: TelegramMethod[Any]) -> Any:
-        open_when_sent.append(uow.session.in_transaction())
+    async def telegram(_bot: Bot, method: TelegramMethod[Any]) -> Any:
+        text_ = getattr(method, "text", None) or ""
+        sent.append((type(method).__name__, text_, uow.session.in_transaction()))
         return True
 
     guard = RequestGuard()
-    answer = AnswerCallbackQuery(callback_query_id="42")
+    touch = text("UPDATE organisations SET sort_order = sort_order")
     try:
         async with uow_factory() as uow:
             assert await uow.users.get(ADMIN_ID) is None  # a read
-            await guard(telegram, bot, answer)
+            await guard(telegram, bot, AnswerCallbackQuery(callback_query_id="1"))
             uow.record_update(bot.id, 7001)  # what a handler's write would be
-            await uow.session.execute(text("UPDATE organisations SET sort_order = sort_order"))
-            await guard(telegram, bot, answer)
+            await uow.session.execute(touch)
+            await guard(telegram, bot, AnswerCallbackQuery(callback_query_id="2", text="Есть"))
+            assert len(sent) == 1  # held
+            await uow.session.execute(touch)  # more written after the answer
             await guard(telegram, bot, SendMessage(chat_id=ADMIN_ID, text="Готово"))
-        assert open_when_sent == [True, False, False]
+        assert sent == [
+            ("AnswerCallbackQuery", "", True),
+            ("AnswerCallbackQuery", "Есть", False),
+            ("SendMessage", "Готово", False),
+        ]
+        assert len(commits) == 1
         async with uow_factory() as uow:
             assert await uow.updates.seen(bot.id, 7001)
+            await uow.session.execute(touch)
+            await guard(telegram, bot, AnswerCallbackQuery(callback_query_id="3"))
+            assert len(sent) == 3  # no message follows: answered after the last commit
+        assert sent[3:] == [("AnswerCallbackQuery", "", False)]
+        async with uow_factory() as uow:
+            await uow.session.execute(touch)
+            await guard(telegram, bot, AnswerCallbackQuery(callback_query_id="4", text="Есть"))
+            await guard(telegram, bot, AnswerCallbackQuery(callback_query_id="5"))
+            await uow.rollback()  # the handler failed
+            await guard(telegram, bot, SendMessage(chat_id=ADMIN_ID, text="Ошибка"))
+        assert sent[4:] == [
+            ("AnswerCallbackQuery", "", False),
+            ("SendMessage", "Ошибка", False),
+        ]
     finally:
         await bot.session.close()
         await engine.dispose()

@@ -8,6 +8,7 @@ what is stored.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar, Token
 from functools import cached_property
 from types import TracebackType
@@ -45,6 +46,8 @@ class UnitOfWork:
         # Dialog-state rows read in this unit of work by key (SqlStorage); their changes are
         # written by the commit.
         self.dialogs: dict[str, DialogRow] = {}
+        # Run after the next commit: (action, also after a rollback).
+        self._after_commit: list[tuple[Callable[[], Awaitable[None]], bool]] = []
 
     # Repositories are made on first use: an update needs two or three of the fifteen.
     @cached_property
@@ -127,6 +130,17 @@ class UnitOfWork:
             or (self._update is not None and not self._update_stored)
         ):
             await self._commit()
+        while self._after_commit:
+            action, _ = self._after_commit.pop(0)
+            await action()
+
+    def after_commit(
+        self, action: Callable[[], Awaitable[None]], *, after_rollback_too: bool = False
+    ) -> None:
+        """Run `action` right after the next commit, in order (the update's last commit
+        comes at its end, so it runs at the latest then). A rollback drops it unless
+        `after_rollback_too`: what it would confirm did not happen."""
+        self._after_commit.append((action, after_rollback_too))
 
     def _pending(self) -> bool:
         """Changes made in memory and not written yet: ORM objects, dialog rows."""
@@ -167,6 +181,7 @@ class UnitOfWork:
         await self.session.rollback()
         # Dialog changes not committed are undone with the rest: read again when needed.
         self.dialogs.clear()
+        self._after_commit = [entry for entry in self._after_commit if entry[1]]
 
 
 _RECORD_UPDATE = insert(ProcessedUpdate.__table__)

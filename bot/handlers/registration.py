@@ -272,10 +272,8 @@ async def on_organisation(
     except InputError as error:
         await callback.answer(t(error.code), show_alert=True)
         return
-    # The button is answered after the next question: the choice and the step commit
-    # together, before anything is sent (answered first, they would commit apart).
-    await proceed(_chat(callback), state, uow, t, cipher, actor.user_id)
     await callback.answer()
+    await proceed(_chat(callback), state, uow, t, cipher, actor.user_id)
 
 
 @router.message(Registration.organisation)
@@ -363,8 +361,8 @@ async def on_district(
     except InputError as error:
         await callback.answer(t(error.code), show_alert=True)
         return
+    await callback.answer()
     await proceed(_chat(callback), state, uow, t, cipher, actor.user_id)
-    await callback.answer()  # after the card, as for the organisation
 
 
 # --- summary card ---------------------------------------------------------------------------
@@ -413,9 +411,9 @@ async def on_confirm(
         await callback.answer(t(error.code), show_alert=True)
         await proceed(_chat(callback), state, uow, t, cipher, actor.user_id)
         return
+    await callback.answer()
     await state.clear()
     await _chat(callback).answer(t("registration-done"))
-    await callback.answer()  # after the message, as for the organisation
 
 
 @router.message(Registration.summary)

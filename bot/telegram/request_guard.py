@@ -11,8 +11,10 @@
 - Before anything leaves for Telegram, the update's unit of work is committed: polling
   confirms an update as soon as it is taken, so a crash must never leave the user looking at
   "step 3" while the database still says "step 2". (It also frees SQLite's write lock for
-  the length of the network call.) A button's answer before any change is the exception:
-  it shows nothing stored, and committing there would split the update in two transactions.
+  the length of the network call.) A button's answer is the exception: before any change it
+  shows nothing stored and goes at once, inside the transaction; after a change it waits for
+  the update's next commit (before its next message, or at its end) and goes right after
+  it, so that an update stays one transaction whatever order its handler answers in.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from aiogram.methods import (
     SendMessage,
 )
 
-from bot.db.uow import UnitOfWork, current_uow
+from bot.db.uow import current_uow
 from bot.telegram.session import response_model
 
 if TYPE_CHECKING:
@@ -82,14 +84,10 @@ def split_plain(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-async def _commit_first(uow: UnitOfWork, method: TelegramMethod[Any]) -> bool:
-    if isinstance(method, GetUpdates):
-        return False
-    if isinstance(method, AnswerCallbackQuery):
-        # A button's answer (a spinner stopped, a toast) promises nothing stored unless the
-        # handler changed something already; otherwise the update commits once, later.
-        return await uow.holds_writes()
-    return True
+def _promises_nothing(answer: AnswerCallbackQuery) -> bool:
+    """A bare answer only stops the button's spinner: still worth sending if the update
+    fails after it. A toast, an alert or a link speaks of what the handler did."""
+    return not (answer.text or answer.show_alert or answer.url)
 
 
 class RequestGuard(BaseRequestMiddleware):
@@ -105,7 +103,16 @@ class RequestGuard(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         response_model(method)  # built once and kept, whichever session parses the answer
         uow = current_uow.get()
-        if uow is not None and await _commit_first(uow, method):
+        if isinstance(method, AnswerCallbackQuery):
+            answer = method
+            if uow is not None and await uow.holds_writes():
+                uow.after_commit(
+                    lambda: self._answer_late(make_request, bot, answer),
+                    after_rollback_too=_promises_nothing(answer),
+                )
+                return True  # type: ignore[return-value]
+            return await self._answer(make_request, bot, answer)
+        if uow is not None and not isinstance(method, GetUpdates):
             await uow.commit()
         if isinstance(method, SendMessage | EditMessageText):
             parse_mode = method.parse_mode
@@ -114,16 +121,35 @@ class RequestGuard(BaseRequestMiddleware):
             mode = str(parse_mode or "")
             if visible_length(method.text, mode) > MESSAGE_LIMIT:
                 return await self._send_split(make_request, bot, method, mode)
-        if isinstance(method, AnswerCallbackQuery):
-            try:
-                return await self._with_retries(make_request, bot, method)
-            except TelegramBadRequest as error:
-                if "query is too old" not in error.message:
-                    raise
-                log.info("callback query answered too late, skipped")
-                # The chain passes results, not envelopes: what Telegram's "ok" would carry.
-                return True  # type: ignore[return-value]
         return await self._with_retries(make_request, bot, method)
+
+    async def _answer(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: AnswerCallbackQuery,
+    ) -> Response[Any]:
+        try:
+            return await self._with_retries(make_request, bot, method)
+        except TelegramBadRequest as error:
+            if "query is too old" not in error.message:
+                raise
+            log.info("callback query answered too late, skipped")
+            # The chain passes results, not envelopes: what Telegram's "ok" would carry.
+            return True  # type: ignore[return-value]
+
+    async def _answer_late(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: AnswerCallbackQuery,
+    ) -> None:
+        """An answer held for the commit: what it confirms is stored now, and a failure to
+        stop a spinner must not fail the update (or the message waiting behind it)."""
+        try:
+            await self._answer(make_request, bot, method)
+        except Exception:
+            log.warning("callback query answer after the commit failed", exc_info=True)
 
     async def _with_retries(
         self,

@@ -116,9 +116,11 @@ async def _until(condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0)
 
 
+@pytest.mark.parametrize("savepoint", [False, True], ids=["plain", "after-savepoint"])
 async def test_a_write_waiting_for_another_process_does_not_hold_up_the_loop(
-    tmp_path: Path,
+    tmp_path: Path, savepoint: bool
 ) -> None:
+    """Also after a SAVEPOINT: it opens a transaction without taking the write lock."""
     async with notes_engine(tmp_path, busy_ms=10_000) as engine:
         sessions = create_session_factory(engine)
         other_process = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
@@ -127,6 +129,8 @@ async def test_a_write_waiting_for_another_process_does_not_hold_up_the_loop(
 
             async def write() -> None:
                 async with sessions() as session:
+                    if savepoint:
+                        await session.begin_nested()
                     await session.execute(text("INSERT INTO notes (body) VALUES ('late')"))
                     await session.commit()
 

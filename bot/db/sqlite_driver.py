@@ -25,9 +25,10 @@ long or wait are run there (`inline_kind`):
   transaction as it was) and run again in the worker thread. In WAL mode a read never waits
   for a lock.
 - a one-row write (INSERT of one VALUES row, UPDATE by primary key) once the transaction
-  holds SQLite's write lock, i.e. after its first write. The first write may have to wait for
-  another process's lock (busy_timeout): it runs in the worker thread. Deletes always do: a
-  cascade can reach any number of rows.
+  holds SQLite's write lock, i.e. after one of its writes succeeded (`OneHopConnection.locked`,
+  and the transaction still open). The first write may have to wait for another process's
+  lock (busy_timeout): it runs in the worker thread. Deletes always do: a cascade can reach
+  any number of rows.
 - COMMIT and ROLLBACK: in WAL mode with synchronous=NORMAL a commit appends to the log and
   does not sync; the checkpoint that can sync is taken out of it (wal_autocheckpoint=0) and
   run in the worker thread every CHECKPOINT_EVERY commits.
@@ -111,10 +112,19 @@ class _Budget:
         return perf_counter() > self.deadline
 
 
-def _run_inline(connection: sqlite3.Connection, sql: str, parameters: Any) -> Outcome | None:
-    """The statement run on the event loop, or None when it must go to the worker thread."""
+@lru_cache(maxsize=1024)
+def writes(sql: str) -> bool:
+    return sql.lstrip()[:7].upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
+
+
+def _run_inline(
+    connection: sqlite3.Connection, sql: str, parameters: Any, locked: bool
+) -> Outcome | None:
+    """The statement run on the event loop, or None when it must go to the worker thread.
+    `locked`: a write of this transaction succeeded, so it holds the write lock (unless
+    SQLite ended the transaction on its own, which `in_transaction` tells)."""
     kind = inline_kind(sql)
-    if kind == "write" and connection.in_transaction:
+    if kind == "write" and locked and connection.in_transaction:
         return _run(connection, sql, parameters, False)
     if kind != "read":
         return None
@@ -199,10 +209,11 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
         aio = self._connection
+        adapted = self._adapt_connection
         try:
             outcome = None
-            if not many and self._adapt_connection.inline:
-                outcome = _run_inline(aio._conn, operation, parameters)
+            if not many and adapted.inline:
+                outcome = _run_inline(aio._conn, operation, parameters, adapted.locked)
             if outcome is None:
                 statement_counts["thread"] += 1
                 outcome = await_(aio._execute(_run, aio._conn, operation, parameters, many))
@@ -213,7 +224,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 await_(_done())
             description, rows, rowcount, lastrowid = outcome
         except Exception as error:
-            self._adapt_connection._handle_exception(error)
+            adapted._handle_exception(error)
+        if not adapted.locked and writes(operation):
+            adapted.locked = True
         self._description = description
         self._rows = collections.deque(rows)
         self._rowcount = rowcount
@@ -221,7 +234,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("inline",)
+    __slots__ = ("inline", "locked")
 
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
@@ -232,6 +245,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         return aio._connection is not None and not aio._conn.in_transaction
 
     def rollback(self) -> None:
+        self.locked = False
         if self._idle():
             return
         if not self.inline:
@@ -243,6 +257,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._handle_exception(error)
 
     def commit(self) -> None:
+        self.locked = False
         if self._idle():
             return
         if not self.inline:
@@ -269,6 +284,7 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
         adapted = super().connect(*arg, **kw)
         connection = OneHopConnection(self, adapted._connection)
         connection.inline = inline
+        connection.locked = False
         if inline:
             # The checkpoint a commit would run when the log passes 1,000 pages syncs the
             # database file: taken out of commits that run on the loop (see `commit`).

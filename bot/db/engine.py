@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import weakref
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.util import await_only
 
 from bot.db.sqlite_driver import DRIVER as ONE_HOP_DRIVER
+from bot.db.statements import is_write
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
@@ -31,17 +31,6 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cursor.close()
 
     return on_connect
-
-
-WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
-
-
-@functools.lru_cache(maxsize=1024)
-def is_write(statement: str) -> bool:
-    """Whether an SQL statement changes the database (by its first word). Cached: the
-    statements come from SQLAlchemy's compiled cache, a few hundred distinct strings asked
-    about once or twice per execution."""
-    return statement.lstrip()[:7].upper().startswith(WRITES)
 
 
 HOLDS_GATE = "shtab_holds_write_gate"

@@ -60,6 +60,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util.concurrency import await_
 
+from bot.db.statements import is_write
+
 DRIVER = "shtab_aiosqlite"
 
 log = logging.getLogger(__name__)
@@ -110,11 +112,6 @@ class _Budget:
 
     def __call__(self) -> int:
         return perf_counter() > self.deadline
-
-
-@lru_cache(maxsize=1024)
-def writes(sql: str) -> bool:
-    return sql.lstrip()[:7].upper().startswith(("INSERT", "UPDATE", "DELETE", "REPLACE"))
 
 
 def _run_inline(
@@ -225,7 +222,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             description, rows, rowcount, lastrowid = outcome
         except Exception as error:
             adapted._handle_exception(error)
-        if not adapted.locked and writes(operation):
+        if not adapted.locked and is_write(operation):
             adapted.locked = True
         self._description = description
         self._rows = collections.deque(rows)

@@ -26,7 +26,6 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.engine import is_write
 from bot.db.models import (
     Election,
     ElectoralDistrict,
@@ -34,6 +33,7 @@ from bot.db.models import (
     Organisation,
     organisation_display_name,
 )
+from bot.db.statements import is_write
 
 MAX_AGE_S = 30.0
 TABLES = tuple(
